@@ -1,0 +1,57 @@
+# Verzuimportaal — `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export DJANGO_SETTINGS_MODULE ?= verzuim.settings
+
+.DEFAULT_GOAL := help
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create the virtualenv and install the pinned dependencies
+
+translations: $(STAMP) ## Compile the Dutch/English translation catalogues
+	@$(BIN)/python manage.py compile_translations -v0 >/dev/null
+
+run: install translations ## Install, migrate SQLite, load demo data, start portal + worker
+	@bash scripts/run-dev.sh
+
+test: install translations ## Run the whole test suite (browser tests need Debian's chromium)
+	@VERZUIM_VAR_DIR=$$(mktemp -d) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: install translations ## Run the suite against PostgreSQL and Redis on 127.0.0.1
+	@DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/verzuim} \
+	 REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
+	 VERZUIM_VAR_DIR=$$(mktemp -d) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+coverage: install translations ## Test suite with branch coverage report
+	@$(BIN)/python -m pytest --cov --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
+
+lint: install ## Ruff lint
+	@$(BIN)/ruff check verzuim tests
+
+format: install ## Ruff format
+	@$(BIN)/ruff format verzuim tests
+
+typecheck: install ## mypy on the security packages
+	@$(BIN)/mypy verzuim/accounts verzuim/mfa verzuim/audit
+
+migrations-check: install ## Fail when models and migrations disagree
+	@VERZUIM_ENVIRONMENT=test $(BIN)/python manage.py makemigrations --check --dry-run
+
+messages: install ## Extract translatable strings into locale/nl (needs GNU gettext)
+	@VERZUIM_ENVIRONMENT=test $(BIN)/python manage.py makemessages -l nl -l en --no-obsolete --ignore '.venv/*'
+
+ci: ## What CI runs
+	@bash .ci/run
+
+.PHONY: help install translations run test test-postgres coverage lint format typecheck migrations-check messages ci

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from django.db import connection
+
+from tests.factories import PASSWORD, TenantFactory, UserFactory
+from verzuim.messaging.delivery import deliver_due
+from verzuim.messaging.models import OutboxMessage
+
+
+@pytest.fixture
+def tenant(db):
+    return TenantFactory(slug="demo", host="testserver", name="Arbodienst Demo",
+                         support_email="support@demo.example")
+
+
+@pytest.fixture
+def other_tenant(db):
+    return TenantFactory(slug="andere", host="andere.verzuim.test", name="Andere Arbodienst")
+
+
+@pytest.fixture
+def hr_user(tenant):
+    return UserFactory(tenant=tenant, username="hanna.hr", first_name="Hanna")
+
+
+@pytest.fixture
+def support_user(tenant):
+    return UserFactory(tenant=tenant, username="sanne.support", support=True)
+
+
+@pytest.fixture
+def foreign_user(other_tenant):
+    """A user at another tenant, who must see nothing of ours."""
+    return UserFactory(tenant=other_tenant, username="hanna.hr")
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+def last_sms_code(to: str | None = None) -> str:
+    # Test transactions never commit, so run the worker's delivery step right here.
+    deliver_due()
+    messages = OutboxMessage.objects.filter(channel="sms")
+    if to:
+        messages = messages.filter(to=to)
+    message = messages.order_by("-created", "-id").first()
+    assert message is not None, "no SMS in the outbox"
+    match = re.search(r"\b(\d{6})\b", message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+@pytest.fixture
+def sms_code():
+    return last_sms_code
+
+
+@pytest.fixture
+def login_password_step(client, password):
+    def step(user, pw=None):
+        return client.post("/accounts/login/", {"username": user.username,
+                                                "password": pw or password})
+    return step
+
+
+@pytest.fixture
+def logged_in_client(client, login_password_step, sms_code):
+    def login(user):
+        response = login_password_step(user)
+        assert response.status_code == 302, response.content[:500]
+        response = client.post("/accounts/verify/sms/", {"code": sms_code(user.phone)})
+        assert response.status_code == 302
+        return client
+    return login
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _require_postgres_when_asked(django_db_setup, django_db_blocker):
+    if os.environ.get("VERZUIM_REQUIRE_POSTGRES") and connection.vendor != "postgresql":
+        pytest.exit("VERZUIM_REQUIRE_POSTGRES is set but the database is not PostgreSQL", 3)

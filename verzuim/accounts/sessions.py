@@ -1,0 +1,46 @@
+"""Database sessions that record their user, address and browser.
+
+Knowing the user of each session lets a user (and support) list and end sessions, and lets
+a password reset or a block end every session of that user at once, on every app process.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore as DBStore
+from django.utils import timezone
+
+from verzuim.core.request import Origin
+
+
+class SessionStore(DBStore):
+    origin: Origin | None = None
+
+    @classmethod
+    def get_model_class(cls) -> Any:
+        from verzuim.accounts.models import UserSession
+
+        return UserSession
+
+    def create_model_instance(self, data: dict[str, Any]) -> Any:
+        obj = super().create_model_instance(data)
+        user_id = data.get(SESSION_KEY)
+        obj.user_id = int(user_id) if user_id is not None else None
+        obj.last_activity = timezone.now()
+        if self.origin is not None:
+            obj.ip = self.origin.ip
+            obj.user_agent = self.origin.user_agent
+        return obj
+
+
+def end_sessions(user: Any, *, keep_session_key: str | None = None) -> int:
+    """End the user's sessions on every device (except ``keep_session_key``)."""
+    from verzuim.accounts.models import UserSession
+
+    sessions = UserSession.objects.filter(user=user)
+    if keep_session_key:
+        sessions = sessions.exclude(session_key=keep_session_key)
+    count, _ = sessions.delete()
+    return count

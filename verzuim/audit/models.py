@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Event(models.TextChoices):
+    LOGIN_PASSWORD_OK = "login.password_ok", _("Password accepted, second factor asked")
+    LOGIN_PASSWORD_FAILED = "login.password_failed", _("Login failed: wrong name or password")
+    LOGIN_THROTTLED = "login.throttled", _("Login attempt refused: too many attempts")
+    LOGIN_BLOCKED_ACCOUNT = "login.blocked_account", _("Login refused: account blocked")
+    LOGIN_SUCCEEDED = "login.succeeded", _("Logged in")
+    LOGOUT = "logout", _("Logged out")
+    LOGOUT_EVERYWHERE = "logout.everywhere", _("Logged out on all devices")
+    SESSION_EXPIRED = "session.expired", _("Session ended by timeout")
+    SECOND_FACTOR_FAILED = "mfa.failed", _("Second factor: wrong code")
+    SECOND_FACTOR_OK = "mfa.ok", _("Second factor accepted")
+    SMS_SENT = "mfa.sms_sent", _("SMS code sent")
+    SMS_RESENT = "mfa.sms_resent", _("SMS code sent again")
+    SMS_RESEND_REFUSED = "mfa.sms_resend_refused", _("SMS resend refused: too soon")
+    BACKUP_CODE_USED = "mfa.backup_code_used", _("Logged in with a backup code")
+    BACKUP_CODES_GENERATED = "mfa.backup_codes_generated", _("New backup codes generated")
+    ACCOUNT_BLOCKED = "account.blocked", _("Account blocked")
+    ACCOUNT_UNBLOCKED = "account.unblocked", _("Account unblocked")
+    USER_CREATED = "account.created", _("Account created")
+    PASSWORD_CHANGED = "account.password_changed", _("Password changed")
+
+
+class Outcome(models.TextChoices):
+    SUCCESS = "success", _("success")
+    FAILURE = "failure", _("failure")
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def for_tenant(self, tenant: Any) -> AuditEventQuerySet:
+        return self.filter(tenant=tenant)
+
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("The audit log is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The audit log is append-only.")
+
+
+class AuditEvent(models.Model):
+    """One security-relevant event. Rows are only ever added (enforced by the database too)."""
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    tenant = models.ForeignKey(
+        "tenants.Tenant", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    event = models.CharField(_("event"), max_length=40, choices=Event.choices, db_index=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("who"),
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="audit_events", verbose_name=_("concerning"),
+    )
+    # The name as typed, for failed logins of unknown names (never the password).
+    login_name = models.CharField(_("login name entered"), max_length=150, blank=True)
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    reference = models.CharField(_("request reference"), max_length=9, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["tenant", "-at"]), models.Index(fields=["subject", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.event} {self.outcome}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The audit log is append-only.")

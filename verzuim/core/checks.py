@@ -1,0 +1,42 @@
+"""System checks that refuse to run production with development settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, register
+
+DEV_BACKEND_MARKERS = ("outbox", "locmem", "console", "dummy", "filebased")
+
+
+@register()
+def production_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    if settings.ENVIRONMENT != "production":
+        return []
+    errors: list[Error] = []
+    if settings.SECRET_KEY == settings.INSECURE_DEFAULT_SECRET_KEY or len(settings.SECRET_KEY) < 50:
+        errors.append(Error(
+            "DJANGO_SECRET_KEY is the development default or shorter than 50 characters.",
+            hint="Set DJANGO_SECRET_KEY to a long random value.", id="verzuim.E001",
+        ))
+    if settings.DEBUG:
+        errors.append(Error(
+            "DJANGO_DEBUG is on in production.", hint="Unset DJANGO_DEBUG.", id="verzuim.E002",
+        ))
+    if any(marker in settings.SMS_BACKEND.lower() for marker in DEV_BACKEND_MARKERS):
+        errors.append(Error(
+            f"The SMS backend {settings.SMS_BACKEND} only stores messages locally.",
+            hint="Set VERZUIM_SMS_BACKEND to a real provider backend.", id="verzuim.E003",
+        ))
+    if any(marker in settings.EMAIL_BACKEND.lower() for marker in DEV_BACKEND_MARKERS):
+        errors.append(Error(
+            f"The e-mail backend {settings.EMAIL_BACKEND} does not send e-mail.",
+            hint="Set VERZUIM_EMAIL_BACKEND to the SMTP backend.", id="verzuim.E004",
+        ))
+    if "immediate" in settings.TASKS["default"]["BACKEND"].lower():
+        errors.append(Error(
+            "The task backend runs work inside web requests.",
+            hint="Use django_tasks_db.DatabaseBackend with a worker.", id="verzuim.E005",
+        ))
+    return errors

@@ -1,0 +1,55 @@
+"""Queueing messages. Callers never talk to a provider: they add a row and a task is
+enqueued when their transaction commits, so a rolled-back action sends nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from verzuim.messaging.models import Channel, OutgoingMessage
+
+
+def _enqueue(message: OutgoingMessage) -> None:
+    from verzuim.messaging.tasks import deliver_message
+
+    transaction.on_commit(lambda: deliver_message.enqueue(str(message.id)))
+
+
+def email_sender(tenant: Any) -> str:
+    return settings.DEFAULT_FROM_EMAIL
+
+
+def queue_email(
+    *,
+    tenant: Any,
+    to: str,
+    template: str,
+    context: dict[str, Any] | None = None,
+    sensitive: bool = False,
+    language: str | None = None,
+) -> OutgoingMessage:
+    """Render ``emails/<template>/{subject.txt,body.txt,body.html}`` and queue it."""
+    ctx = {"tenant": tenant, "sender_address": email_sender(tenant), **(context or {})}
+    with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
+        subject = " ".join(render_to_string(f"emails/{template}/subject.txt", ctx).split())
+        body = render_to_string(f"emails/{template}/body.txt", ctx)
+        html = render_to_string(f"emails/{template}/body.html", ctx)
+    message = OutgoingMessage.objects.create(
+        tenant=tenant, channel=Channel.EMAIL, to=to, sender=email_sender(tenant),
+        subject=subject[:255], body=body, html_body=html, sensitive=sensitive,
+    )
+    _enqueue(message)
+    return message
+
+
+def queue_sms(*, tenant: Any, to: str, body: str, sensitive: bool = False) -> OutgoingMessage:
+    message = OutgoingMessage.objects.create(
+        tenant=tenant, channel=Channel.SMS, to=to, sender=tenant.sms_sender,
+        body=body, sensitive=sensitive,
+    )
+    _enqueue(message)
+    return message

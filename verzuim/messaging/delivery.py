@@ -1,0 +1,112 @@
+"""Delivering one queued message: claim it with a lease, send, record the outcome."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from verzuim.core.logging import safe_for_log
+from verzuim.messaging.backends.base import DeliveryError
+from verzuim.messaging.models import Channel, OutgoingMessage, Status
+
+logger = logging.getLogger(__name__)
+
+SCRUBBED = "[removed after delivery]"
+
+
+def retry_delay(attempts: int) -> int:
+    """Seconds before the next try after ``attempts`` failed tries: 10 s, 20 s, 40 s ... ≤ 1 h."""
+    return int(min(10 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def claim(message_id: str) -> OutgoingMessage | None:
+    """Take the message for this worker; None when it is sent, failed or leased elsewhere."""
+    now = timezone.now()
+    lease = now + timedelta(seconds=settings.MESSAGE_LEASE_SECONDS)
+    claimable = OutgoingMessage.objects.filter(pk=message_id, next_attempt_at__lte=now).filter(
+        status=Status.QUEUED
+    ) | OutgoingMessage.objects.filter(pk=message_id, status=Status.SENDING, lease_until__lt=now)
+    if not OutgoingMessage.objects.filter(pk__in=claimable.values("pk")).update(
+        status=Status.SENDING, lease_until=lease
+    ):
+        return None
+    return OutgoingMessage.objects.get(pk=message_id)
+
+
+def _send_email(message: OutgoingMessage) -> str:
+    email = EmailMultiAlternatives(
+        subject=message.subject, body=message.body, from_email=message.sender, to=[message.to],
+        headers={"X-Verzuim-Message-Id": str(message.id)},
+        connection=get_connection(settings.EMAIL_BACKEND),
+    )
+    if message.html_body:
+        email.attach_alternative(message.html_body, "text/html")
+    try:
+        email.send(fail_silently=False)
+    except Exception as exc:  # smtplib and socket errors: retry later
+        raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+    return ""
+
+
+def _send_sms(message: OutgoingMessage) -> str:
+    backend = import_string(settings.SMS_BACKEND)()
+    return str(backend.send(message))
+
+
+def deliver(message_id: str) -> Status | None:
+    """Try to deliver once. Returns the new status, or None when there was nothing to do."""
+    message = claim(message_id)
+    if message is None:
+        return None
+    try:
+        provider_id = _send_email(message) if message.channel == Channel.EMAIL else _send_sms(message)
+    except DeliveryError as exc:
+        return _failed(message, str(exc), permanent=exc.permanent)
+    except Exception as exc:
+        logger.exception("Unexpected error delivering message %s", message.id)
+        return _failed(message, f"{type(exc).__name__}", permanent=False)
+    updates = {"status": Status.SENT, "sent_at": timezone.now(), "lease_until": None,
+               "attempts": message.attempts + 1, "provider_id": provider_id[:100]}
+    if message.sensitive and not settings.SMS_BACKEND.endswith("Outbox" + "SmsBackend"):
+        updates.update(body=SCRUBBED, html_body="")
+    OutgoingMessage.objects.filter(pk=message.pk).update(**updates)
+    return Status.SENT
+
+
+def _failed(message: OutgoingMessage, error: str, *, permanent: bool) -> Status:
+    attempts = message.attempts + 1
+    give_up = permanent or attempts >= settings.MESSAGE_MAX_ATTEMPTS
+    status = Status.FAILED if give_up else Status.QUEUED
+    next_at = timezone.now() + timedelta(seconds=retry_delay(attempts))
+    OutgoingMessage.objects.filter(pk=message.pk).update(
+        status=status, attempts=attempts, last_error=error[:500], lease_until=None,
+        next_attempt_at=next_at,
+    )
+    logger.warning(
+        "Delivery of %s message %s failed (attempt %d%s): %s", message.channel, message.id,
+        attempts, ", giving up" if give_up else "", safe_for_log(error),
+    )
+    if not give_up:
+        from verzuim.messaging.tasks import deliver_message
+
+        deliver_message.using(run_after=next_at).enqueue(str(message.id))
+    return status
+
+
+def due_message_ids(limit: int = 100) -> list[str]:
+    """Messages that should be (re)tried now: queued and due, or stuck with an expired lease."""
+    now = timezone.now()
+    queued = OutgoingMessage.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now)
+    stuck = OutgoingMessage.objects.filter(status=Status.SENDING, lease_until__lt=now)
+    ids = (queued | stuck).order_by("created_at").values_list("id", flat=True)[:limit]
+    return [str(i) for i in ids]
+
+
+def deliver_due(limit: int = 100) -> int:
+    """Deliver every due message in this process; returns how many were sent."""
+    return sum(deliver(message_id) == Status.SENT for message_id in due_message_ids(limit))

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from verzuim.mfa.backup_codes import rules as backup_rules
+from verzuim.mfa.sms import rules as sms_rules
+
+
+class SmsCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the SMS"), max_length=20,
+        widget=forms.TextInput(attrs={
+            "autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True,
+            "pattern": r"[0-9 \-]*", "size": 8,
+        }),
+    )
+
+    def clean_code(self) -> str:
+        code = sms_rules.normalise_code(self.cleaned_data["code"])
+        if not code.isdigit() or len(code) != sms_rules.CODE_DIGITS:
+            raise ValidationError(_("The code has 6 digits."), code="format")
+        return code
+
+
+class BackupCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Backup code"), max_length=30,
+        help_text=_("One of the ten codes you saved, for example abcd-efgh-jk."),
+        widget=forms.TextInput(attrs={
+            "autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false",
+            "autofocus": True,
+        }),
+    )
+
+    def clean_code(self) -> str:
+        code = backup_rules.normalise(self.cleaned_data["code"])
+        if len(code) != backup_rules.CODE_LENGTH:
+            raise ValidationError(_("A backup code has 10 letters and digits."), code="format")
+        return code
+
+
+class ConfirmSavedForm(forms.Form):
+    saved = forms.BooleanField(label=_("I have saved these codes in a safe place"))

@@ -1,0 +1,126 @@
+"""Sending and checking SMS codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from verzuim.accounts.actions import register_second_step_failure
+from verzuim.accounts.models import User
+from verzuim.audit.actions import record
+from verzuim.audit.models import Event, Outcome
+from verzuim.core.request import Origin
+from verzuim.messaging.actions import queue_sms
+from verzuim.mfa.exceptions import CodeExpired, CodeInvalid, ResendLimitReached, ResendTooSoon
+from verzuim.mfa.sms import rules
+from verzuim.mfa.sms.models import SmsChallenge
+
+
+@dataclass(frozen=True)
+class ResendState:
+    sends: int
+    next_allowed_at: datetime | None  # None: no more sends for this attempt
+
+    def seconds_left(self, now: datetime) -> int:
+        if self.next_allowed_at is None:
+            return 0
+        return max(int((self.next_allowed_at - now).total_seconds() + 0.999), 0)
+
+
+def resend_state(user: User, attempt_id: str, purpose: str = SmsChallenge.Purpose.LOGIN) -> ResendState:
+    sent = list(
+        SmsChallenge.objects.filter(user=user, attempt_id=attempt_id, purpose=purpose)
+        .order_by("-created_at").values_list("created_at", flat=True)[: rules.MAX_SENDS_PER_LOGIN]
+    )
+    if len(sent) >= rules.MAX_SENDS_PER_LOGIN:
+        return ResendState(sends=len(sent), next_allowed_at=None)
+    if not sent:
+        return ResendState(sends=0, next_allowed_at=timezone.now())
+    return ResendState(sends=len(sent),
+                       next_allowed_at=sent[0] + timedelta(seconds=rules.resend_wait(len(sent))))
+
+
+@transaction.atomic
+def send_code(
+    user: User,
+    attempt_id: str,
+    origin: Origin,
+    *,
+    purpose: str = SmsChallenge.Purpose.LOGIN,
+    phone: str | None = None,
+    resend: bool = False,
+) -> SmsChallenge:
+    """Send a new code (the previous ones of this attempt stop working)."""
+    # Serialise sends for this user so two quick clicks cannot both pass the resend check.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    state = resend_state(user, attempt_id, purpose)
+    now = timezone.now()
+    if state.next_allowed_at is None:
+        record(Event.SMS_RESEND_REFUSED, origin=origin, subject=user, outcome=Outcome.FAILURE,
+               data={"reason": "limit"})
+        raise ResendLimitReached()
+    if state.next_allowed_at > now:
+        record(Event.SMS_RESEND_REFUSED, origin=origin, subject=user, outcome=Outcome.FAILURE,
+               data={"reason": "too_soon"})
+        raise ResendTooSoon(state.seconds_left(now))
+    SmsChallenge.objects.filter(user=user, attempt_id=attempt_id, purpose=purpose,
+                                used_at__isnull=True).update(used_at=now)
+    code = rules.generate_code()
+    challenge = SmsChallenge(
+        user=user, purpose=purpose, attempt_id=attempt_id, phone=phone or user.phone,
+        created_at=now, expires_at=now + timedelta(seconds=settings.SMS_CODE_VALIDITY_SECONDS),
+    )
+    challenge.code_digest = rules.digest(code, str(challenge.id))
+    minutes = settings.SMS_CODE_VALIDITY_SECONDS // 60
+    body = _("%(code)s is your login code for %(portal)s. Valid for %(minutes)d minutes. "
+             "Never share this code.") % {"code": code, "portal": user.tenant.name,
+                                          "minutes": minutes}
+    # The web-OTP line lets phones offer the code for autofill on our own host only.
+    if user.tenant.host:
+        body += f"\n\n@{user.tenant.host} #{code}"
+    challenge.message = queue_sms(tenant=user.tenant, to=challenge.phone, body=body,
+                                  sensitive=True)
+    challenge.save()
+    record(Event.SMS_RESENT if resend else Event.SMS_SENT, origin=origin, subject=user,
+           data={"purpose": purpose})
+    return challenge
+
+
+def verify_code(
+    user: User,
+    attempt_id: str,
+    code: str,
+    origin: Origin,
+    *,
+    purpose: str = SmsChallenge.Purpose.LOGIN,
+) -> None:
+    """Accept the code once, or raise CodeInvalid / CodeExpired / AccountBlocked."""
+    now = timezone.now()
+    challenge = (
+        SmsChallenge.objects.filter(user=user, attempt_id=attempt_id, purpose=purpose,
+                                    used_at__isnull=True)
+        .order_by("-created_at").first()
+    )
+    if challenge is None or challenge.expires_at <= now:
+        raise CodeExpired()
+    # Take one try before comparing; the conditional update keeps the limit under races.
+    if not SmsChallenge.objects.filter(
+        pk=challenge.pk, used_at__isnull=True, tries__lt=settings.SMS_CODE_MAX_ATTEMPTS
+    ).update(tries=F("tries") + 1):
+        raise CodeExpired()
+    if not rules.matches(code, challenge.code_digest, str(challenge.id)):
+        register_second_step_failure(user, origin, method="sms")  # may raise AccountBlocked
+        remaining = settings.SMS_CODE_MAX_ATTEMPTS - challenge.tries - 1
+        if remaining <= 0:
+            raise CodeExpired()
+        raise CodeInvalid(remaining)
+    # Single use, also when two requests race: only one conditional update can win.
+    if not SmsChallenge.objects.filter(pk=challenge.pk, used_at__isnull=True).update(used_at=now):
+        raise CodeExpired()
+    record(Event.SECOND_FACTOR_OK, origin=origin, subject=user, data={"method": "sms"})

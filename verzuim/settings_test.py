@@ -1,0 +1,16 @@
+"""Settings for the test suite: the real settings with a test environment."""
+
+import os
+
+os.environ.setdefault("VERZUIM_ENVIRONMENT", "test")
+os.environ.setdefault("VERZUIM_TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
+
+from verzuim.settings import *  # noqa: E402,F403
+
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1", ".verzuim.test"]
+
+import warnings  # noqa: E402
+
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
