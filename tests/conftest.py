@@ -11,6 +11,12 @@ from verzuim.messaging.delivery import deliver_due
 from verzuim.messaging.models import OutboxMessage
 
 
+@pytest.fixture(autouse=True)
+def _english_interface(settings):
+    """Tests read the English source texts; tests/test_i18n.py checks the Dutch default."""
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.fixture
 def tenant(db):
     return TenantFactory(slug="demo", host="testserver", name="Arbodienst Demo",

@@ -58,8 +58,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "verzuim.tenants.middleware.TenantMiddleware",
-    "verzuim.accounts.middleware.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "verzuim.accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "verzuim.core.middleware.NoStoreMiddleware",
@@ -216,6 +216,9 @@ EMAIL_BACKEND = env_str(
     if PRODUCTION
     else "verzuim.messaging.backends.outbox.OutboxEmailBackend",
 )
+# What the message worker delivers e-mail with. Kept apart from EMAIL_BACKEND, which Django's
+# test set-up replaces, so tests exercise the same outbox backend as development.
+MESSAGING_EMAIL_BACKEND = EMAIL_BACKEND
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")

@@ -49,16 +49,26 @@ def check_password_step(tenant: Any, login_name: str, password: str, origin: Ori
     return user
 
 
-@transaction.atomic
 def register_second_step_failure(user: User, origin: Origin, *, method: str) -> None:
-    """A wrong code after a right password. Too many of them block the account."""
+    """A wrong code after a right password. Too many of them block the account.
+
+    Raises AccountBlocked once the tenant's threshold is reached; the count, the audit row
+    and the block are committed before that.
+    """
+    if _count_second_step_failure(user, origin, method=method):
+        raise AccountBlocked()
+
+
+@transaction.atomic
+def _count_second_step_failure(user: User, origin: Origin, *, method: str) -> bool:
     User.objects.filter(pk=user.pk).update(second_step_failures=F("second_step_failures") + 1)
     user.refresh_from_db(fields=["second_step_failures", "blocked_at"])
     record(Event.SECOND_FACTOR_FAILED, origin=origin, subject=user, outcome=Outcome.FAILURE,
            data={"method": method, "failures": user.second_step_failures})
     if user.second_step_failures >= user.tenant.second_step_block_threshold:
         block_user(user, origin=origin, reason="second_step_failures")
-        raise AccountBlocked()
+        return True
+    return user.blocked_at is not None
 
 
 @transaction.atomic

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from verzuim.audit.actions import record
@@ -34,14 +36,22 @@ class SessionTimeoutMiddleware:
             seen_at = request.session.get("seen_at", 0)
             idle = tenant.session_idle_minutes * 60
             absolute = tenant.session_absolute_hours * 3600
-            if now - seen_at > idle or now - auth_at > absolute:
+            idle_ended = now - seen_at > idle
+            if idle_ended or now - auth_at > absolute:
                 record(Event.SESSION_EXPIRED, origin=Origin.from_request(request),
-                       subject=user, data={"idle": now - seen_at > idle})
+                       subject=user, data={"idle": idle_ended})
                 logout(request)
-                messages.info(request, _("Your session has ended because you were inactive "
-                                         "for a while. Please log in again."))
-                return redirect(f"/accounts/login/?next={request.path}"
-                                if request.method == "GET" else "/accounts/login/")
+                if idle_ended:
+                    text = _("Your session has ended because you were inactive for a while. "
+                             "Please log in again.")
+                else:
+                    text = _("For your security a session lasts at most a working day. "
+                             "Please log in again.")
+                messages.info(request, text)
+                login_url = reverse("accounts:login")
+                if request.method == "GET":
+                    login_url += "?" + urlencode({"next": request.get_full_path()})
+                return redirect(login_url)
             if now - seen_at > SEEN_RESOLUTION_SECONDS:
                 request.session["seen_at"] = now
         return self.get_response(request)

@@ -19,7 +19,7 @@ class SmsCodeForm(forms.Form):
 
     def clean_code(self) -> str:
         code = sms_rules.normalise_code(self.cleaned_data["code"])
-        if not code.isdigit() or len(code) != sms_rules.CODE_DIGITS:
+        if not sms_rules.well_formed(code):
             raise ValidationError(_("The code has 6 digits."), code="format")
         return code
 

@@ -46,7 +46,6 @@ def resend_state(user: User, attempt_id: str, purpose: str = SmsChallenge.Purpos
                        next_allowed_at=sent[0] + timedelta(seconds=rules.resend_wait(len(sent))))
 
 
-@transaction.atomic
 def send_code(
     user: User,
     attempt_id: str,
@@ -56,19 +55,34 @@ def send_code(
     phone: str | None = None,
     resend: bool = False,
 ) -> SmsChallenge:
-    """Send a new code (the previous ones of this attempt stop working)."""
+    """Send a new code (earlier codes of this attempt stop working).
+
+    Raises ResendTooSoon or ResendLimitReached (the refusal is audited all the same).
+    """
+    outcome = _send_code(user, attempt_id, origin, purpose=purpose, phone=phone, resend=resend)
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+@transaction.atomic
+def _send_code(
+    user: User, attempt_id: str, origin: Origin, *, purpose: str, phone: str | None,
+    resend: bool,
+) -> SmsChallenge | ResendTooSoon | ResendLimitReached:
     # Serialise sends for this user so two quick clicks cannot both pass the resend check.
     User.objects.select_for_update().filter(pk=user.pk).first()
     state = resend_state(user, attempt_id, purpose)
     now = timezone.now()
+    refusal: ResendTooSoon | ResendLimitReached | None = None
     if state.next_allowed_at is None:
+        refusal = ResendLimitReached()
+    elif state.next_allowed_at > now:
+        refusal = ResendTooSoon(state.seconds_left(now))
+    if refusal is not None:
         record(Event.SMS_RESEND_REFUSED, origin=origin, subject=user, outcome=Outcome.FAILURE,
-               data={"reason": "limit"})
-        raise ResendLimitReached()
-    if state.next_allowed_at > now:
-        record(Event.SMS_RESEND_REFUSED, origin=origin, subject=user, outcome=Outcome.FAILURE,
-               data={"reason": "too_soon"})
-        raise ResendTooSoon(state.seconds_left(now))
+               data={"reason": "limit" if isinstance(refusal, ResendLimitReached) else "wait"})
+        return refusal
     SmsChallenge.objects.filter(user=user, attempt_id=attempt_id, purpose=purpose,
                                 used_at__isnull=True).update(used_at=now)
     code = rules.generate_code()

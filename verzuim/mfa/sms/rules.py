@@ -22,6 +22,11 @@ def normalise_code(raw: str) -> str:
     return "".join(ch for ch in (raw or "") if ch not in " -\u00a0\t")
 
 
+def well_formed(code: str) -> bool:
+    """Exactly six ASCII digits (other scripts' digits would pass str.isdigit)."""
+    return len(code) == CODE_DIGITS and all("0" <= ch <= "9" for ch in code)
+
+
 def digest(code: str, challenge_salt: str) -> str:
     """Keyed digest, so a copy of the database does not reveal live codes."""
     return salted_hmac("verzuim.mfa.sms", f"{challenge_salt}:{code}", algorithm="sha256").hexdigest()
