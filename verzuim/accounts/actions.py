@@ -29,14 +29,24 @@ def check_password_step(tenant: Any, login_name: str, password: str, origin: Ori
     try:
         throttles.check(keys)
     except TooManyAttempts:
-        record(Event.LOGIN_THROTTLED, origin=origin, tenant=tenant, outcome=Outcome.FAILURE,
-               login_name=login_name)
+        record(
+            Event.LOGIN_THROTTLED,
+            origin=origin,
+            tenant=tenant,
+            outcome=Outcome.FAILURE,
+            login_name=login_name,
+        )
         raise
     user = authenticate(None, username=login_name, password=password, tenant=tenant)
     if user is None:
         wait = throttles.register_failure(keys)
-        record(Event.LOGIN_PASSWORD_FAILED, origin=origin, tenant=tenant,
-               outcome=Outcome.FAILURE, login_name=login_name)
+        record(
+            Event.LOGIN_PASSWORD_FAILED,
+            origin=origin,
+            tenant=tenant,
+            outcome=Outcome.FAILURE,
+            login_name=login_name,
+        )
         if wait:
             raise TooManyAttempts(wait)
         raise InvalidCredentials()
@@ -63,8 +73,13 @@ def register_second_step_failure(user: User, origin: Origin, *, method: str) -> 
 def _count_second_step_failure(user: User, origin: Origin, *, method: str) -> bool:
     User.objects.filter(pk=user.pk).update(second_step_failures=F("second_step_failures") + 1)
     user.refresh_from_db(fields=["second_step_failures", "blocked_at"])
-    record(Event.SECOND_FACTOR_FAILED, origin=origin, subject=user, outcome=Outcome.FAILURE,
-           data={"method": method, "failures": user.second_step_failures})
+    record(
+        Event.SECOND_FACTOR_FAILED,
+        origin=origin,
+        subject=user,
+        outcome=Outcome.FAILURE,
+        data={"method": method, "failures": user.second_step_failures},
+    )
     if user.second_step_failures >= user.tenant.second_step_block_threshold:
         block_user(user, origin=origin, reason="second_step_failures")
         return True
@@ -72,8 +87,9 @@ def _count_second_step_failure(user: User, origin: Origin, *, method: str) -> bo
 
 
 @transaction.atomic
-def block_user(user: User, *, origin: Origin = SYSTEM, actor: User | None = None,
-               reason: str) -> bool:
+def block_user(
+    user: User, *, origin: Origin = SYSTEM, actor: User | None = None, reason: str
+) -> bool:
     """Block the account and warn the user that their password seems known. Idempotent."""
     now = timezone.now()
     if not User.objects.filter(pk=user.pk, blocked_at__isnull=True).update(
@@ -82,10 +98,10 @@ def block_user(user: User, *, origin: Origin = SYSTEM, actor: User | None = None
         return False
     user.blocked_at, user.blocked_reason = now, reason[:200]
     end_sessions(user)
-    record(Event.ACCOUNT_BLOCKED, origin=origin, actor=actor, subject=user,
-           data={"reason": reason})
-    queue_email(tenant=user.tenant, to=user.email, template="account_blocked",
-                context={"user": user})
+    record(Event.ACCOUNT_BLOCKED, origin=origin, actor=actor, subject=user, data={"reason": reason})
+    queue_email(
+        tenant=user.tenant, to=user.email, template="account_blocked", context={"user": user}
+    )
     return True
 
 
@@ -96,10 +112,16 @@ def unblock_user(user: User, *, actor: User, origin: Origin = SYSTEM, reason: st
     ):
         return False
     user.blocked_at, user.blocked_reason, user.second_step_failures = None, "", 0
-    record(Event.ACCOUNT_UNBLOCKED, origin=origin, actor=actor, subject=user,
-           data={"reason": reason[:200]})
-    queue_email(tenant=user.tenant, to=user.email, template="account_unblocked",
-                context={"user": user})
+    record(
+        Event.ACCOUNT_UNBLOCKED,
+        origin=origin,
+        actor=actor,
+        subject=user,
+        data={"reason": reason[:200]},
+    )
+    queue_email(
+        tenant=user.tenant, to=user.email, template="account_unblocked", context={"user": user}
+    )
     return True
 
 
@@ -124,8 +146,15 @@ def create_user(
     origin: Origin = SYSTEM,
 ) -> User:
     """Create an account. Without a password the user activates it from the e-mail."""
-    user = User(tenant=tenant, username=username.strip(), email=email, phone=phone,
-                roles=roles, first_name=first_name, last_name=last_name)
+    user = User(
+        tenant=tenant,
+        username=username.strip(),
+        email=email,
+        phone=phone,
+        roles=roles,
+        first_name=first_name,
+        last_name=last_name,
+    )
     if password:
         user.set_password(password)
         user.activated_at = user.phone_verified_at = timezone.now()
@@ -133,15 +162,25 @@ def create_user(
         user.set_unusable_password()
     user.full_clean()
     user.save()
-    record(Event.USER_CREATED, origin=origin, actor=actor, subject=user,
-           data={"roles": roles, "with_password": bool(password)})
-    queue_email(tenant=tenant, to=email, template="account_created",
-                context={"user": user, "has_password": bool(password)})
+    record(
+        Event.USER_CREATED,
+        origin=origin,
+        actor=actor,
+        subject=user,
+        data={"roles": roles, "with_password": bool(password)},
+    )
+    queue_email(
+        tenant=tenant,
+        to=email,
+        template="account_created",
+        context={"user": user, "has_password": bool(password)},
+    )
     return user
 
 
 def logout_everywhere(user: User, origin: Origin) -> int:
     count = end_sessions(user)
-    record(Event.LOGOUT_EVERYWHERE, origin=origin, actor=user, subject=user,
-           data={"sessions": count})
+    record(
+        Event.LOGOUT_EVERYWHERE, origin=origin, actor=user, subject=user, data={"sessions": count}
+    )
     return count

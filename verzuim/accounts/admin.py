@@ -17,8 +17,14 @@ class UserAdmin(admin.ModelAdmin):
     list_filter = ["tenant", "is_active", ("blocked_at", admin.EmptyFieldListFilter)]
     search_fields = ["username", "email", "first_name", "last_name", "phone"]
     exclude = ["password", "user_permissions", "groups"]
-    readonly_fields = ["blocked_at", "blocked_reason", "second_step_failures", "last_login",
-                       "activated_at", "date_joined"]
+    readonly_fields = [
+        "blocked_at",
+        "blocked_reason",
+        "second_step_failures",
+        "last_login",
+        "activated_at",
+        "date_joined",
+    ]
     actions = ["unblock"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
@@ -34,10 +40,16 @@ class UserAdmin(admin.ModelAdmin):
     @admin.action(description=_("Unblock selected accounts"))
     def unblock(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         count = sum(
-            unblock_user(user, actor=request.user, origin=Origin.from_request(request),  # type: ignore[arg-type]
-                         reason="unblocked by support in the admin")
+            unblock_user(
+                user,
+                actor=request.user,  # type: ignore[arg-type]
+                origin=Origin.from_request(request),
+                reason="unblocked by support in the admin",
+            )
             for user in queryset.filter(blocked_at__isnull=False)
         )
-        self.message_user(request, ngettext("%(n)d account unblocked.",
-                                            "%(n)d accounts unblocked.", count) % {"n": count},
-                          messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(n)d account unblocked.", "%(n)d accounts unblocked.", count) % {"n": count},
+            messages.SUCCESS,
+        )

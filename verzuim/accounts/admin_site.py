@@ -17,10 +17,15 @@ def protect_admin(site: AdminSite) -> None:
         return redirect(f"{reverse('accounts:login')}?{urlencode({'next': next_url})}")
 
     def has_permission(request: HttpRequest) -> bool:
-        user = request.user
-        return bool(user.is_active and user.is_authenticated and user.is_staff
-                    and getattr(request, "tenant", None) is not None
-                    and user.tenant_id == request.tenant.pk)  # type: ignore[attr-defined]
+        user: Any = request.user
+        tenant = getattr(request, "tenant", None)
+        return bool(
+            user.is_active
+            and user.is_authenticated
+            and user.is_staff
+            and tenant is not None
+            and user.tenant_id == tenant.pk
+        )
 
     site.login = login  # type: ignore[method-assign]
     site.has_permission = has_permission  # type: ignore[method-assign]

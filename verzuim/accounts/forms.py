@@ -6,13 +6,21 @@ from django.utils.translation import gettext_lazy as _
 
 class LoginForm(forms.Form):
     username = forms.CharField(
-        label=_("Login name"), max_length=150, strip=True,
-        widget=forms.TextInput(attrs={
-            "autocomplete": "username", "autocapitalize": "none", "spellcheck": "false",
-            "autofocus": True,
-        }),
+        label=_("Login name"),
+        max_length=150,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "username",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "autofocus": True,
+            }
+        ),
     )
     password = forms.CharField(
-        label=_("Password"), max_length=4096, strip=False,
+        label=_("Password"),
+        max_length=4096,
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )

@@ -38,15 +38,23 @@ class SessionTimeoutMiddleware:
             absolute = tenant.session_absolute_hours * 3600
             idle_ended = now - seen_at > idle
             if idle_ended or now - auth_at > absolute:
-                record(Event.SESSION_EXPIRED, origin=Origin.from_request(request),
-                       subject=user, data={"idle": idle_ended})
+                record(
+                    Event.SESSION_EXPIRED,
+                    origin=Origin.from_request(request),
+                    subject=user,
+                    data={"idle": idle_ended},
+                )
                 logout(request)
                 if idle_ended:
-                    text = _("Your session has ended because you were inactive for a while. "
-                             "Please log in again.")
+                    text = _(
+                        "Your session has ended because you were inactive for a while. "
+                        "Please log in again."
+                    )
                 else:
-                    text = _("For your security a session lasts at most a working day. "
-                             "Please log in again.")
+                    text = _(
+                        "For your security a session lasts at most a working day. "
+                        "Please log in again."
+                    )
                 messages.info(request, text)
                 login_url = reverse("accounts:login")
                 if request.method == "GET":

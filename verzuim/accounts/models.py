@@ -42,12 +42,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
     email = models.EmailField(_("e-mail address"))
-    phone = models.CharField(_("mobile number"), max_length=20, help_text=_("E.164, e.g. +31612345678"))
+    phone = models.CharField(
+        _("mobile number"), max_length=20, help_text=_("E.164, e.g. +31612345678")
+    )
     phone_verified_at = models.DateTimeField(_("mobile number confirmed"), null=True, blank=True)
     roles = models.JSONField(_("roles"), default=list, blank=True)
     preferred_method = models.CharField(
-        _("default second factor"), max_length=10,
-        choices=SecondFactor.choices, default=SecondFactor.SMS,
+        _("default second factor"),
+        max_length=10,
+        choices=SecondFactor.choices,
+        default=SecondFactor.SMS,
     )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("may use the technical admin"), default=False)
@@ -70,7 +74,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("users")
         constraints = [
             models.UniqueConstraint(
-                "tenant", Lower("username"), name="unique_login_name_per_tenant",
+                "tenant",
+                Lower("username"),
+                name="unique_login_name_per_tenant",
                 violation_error_message=_("This login name is already in use."),
             ),
         ]
@@ -78,9 +84,6 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.username
-
-    def natural_key(self) -> tuple[str, ...]:
-        return (str(self.tenant_id), self.username)
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip() or self.username
@@ -116,7 +119,7 @@ class UserSession(AbstractBaseSession):
 
         return SessionStore
 
-    class Meta(AbstractBaseSession.Meta):
+    class Meta:
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
 

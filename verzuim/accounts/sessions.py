@@ -25,7 +25,7 @@ class SessionStore(DBStore):
         return UserSession
 
     def create_model_instance(self, data: dict[str, Any]) -> Any:
-        obj = super().create_model_instance(data)
+        obj: Any = super().create_model_instance(data)
         user_id = data.get(SESSION_KEY)
         obj.user_id = int(user_id) if user_id is not None else None
         obj.last_activity = timezone.now()

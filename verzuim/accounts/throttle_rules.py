@@ -18,11 +18,13 @@ class ThrottlePolicy:
     forget_after_seconds: int
 
 
-ACCOUNT_POLICY = ThrottlePolicy(free_failures=5, base_seconds=15, max_seconds=15 * 60,
-                                forget_after_seconds=24 * 3600)
+ACCOUNT_POLICY = ThrottlePolicy(
+    free_failures=5, base_seconds=15, max_seconds=15 * 60, forget_after_seconds=24 * 3600
+)
 # Many colleagues may share one office address, so the address allows more.
-ADDRESS_POLICY = ThrottlePolicy(free_failures=20, base_seconds=15, max_seconds=15 * 60,
-                                forget_after_seconds=24 * 3600)
+ADDRESS_POLICY = ThrottlePolicy(
+    free_failures=20, base_seconds=15, max_seconds=15 * 60, forget_after_seconds=24 * 3600
+)
 
 
 def wait_after(failures: int, policy: ThrottlePolicy) -> int:

@@ -50,9 +50,7 @@ def check(keys: list[tuple[str, str]]) -> None:
     now = timezone.now()
     waits = [
         (t.blocked_until - now).total_seconds()
-        for t in Throttle.objects.filter(blocked_until__gt=now).filter(
-            _keys_filter(keys)
-        )
+        for t in Throttle.objects.filter(blocked_until__gt=now).filter(_keys_filter(keys))
     ]
     if waits:
         raise TooManyAttempts(int(max(waits)) + 1)
@@ -75,14 +73,16 @@ def register_failure(keys: list[tuple[str, str]]) -> int:
         for scope, key in keys:
             policy: ThrottlePolicy = POLICIES[Throttle.Scope(scope)]
             row, created = Throttle.objects.select_for_update().get_or_create(
-                scope=scope, key=key,
+                scope=scope,
+                key=key,
                 defaults={"failures": 0, "last_failure_at": now, "blocked_until": now},
             )
             since = 0.0 if created else (now - row.last_failure_at).total_seconds()
             failures = effective_failures(row.failures, since, policy) + 1
             wait = wait_after(failures, policy)
             Throttle.objects.filter(pk=row.pk).update(
-                failures=failures, last_failure_at=now,
+                failures=failures,
+                last_failure_at=now,
                 blocked_until=now + timedelta(seconds=wait),
             )
             longest = max(longest, wait)

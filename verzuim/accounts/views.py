@@ -24,9 +24,14 @@ from verzuim.mfa.flow import start_second_step
 def safe_next(request: HttpRequest) -> str:
     """The ``next`` parameter, only when it points into this portal."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ) and target.startswith("/") and not target.startswith("//"):
+    if (
+        target
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        and target.startswith("/")
+        and not target.startswith("//")
+    ):
         return target
     return ""
 
@@ -45,30 +50,38 @@ def login_view(request: HttpRequest) -> HttpResponse:
         try:
             user = actions.check_password_step(
                 request.tenant,  # type: ignore[attr-defined]
-                form.cleaned_data["username"], form.cleaned_data["password"],
+                form.cleaned_data["username"],
+                form.cleaned_data["password"],
                 Origin.from_request(request),
             )
         except InvalidCredentials:
             form.add_error(None, _("The login name or password is incorrect."))
         except TooManyAttempts as exc:
             status = 429
-            form.add_error(None, _(
-                "Too many failed attempts. For your security you can try again in %(wait)s."
-            ) % {"wait": humanise_seconds(exc.retry_after)})
+            form.add_error(
+                None,
+                _("Too many failed attempts. For your security you can try again in %(wait)s.")
+                % {"wait": humanise_seconds(exc.retry_after)},
+            )
         except AccountBlocked:
             return render_blocked(request)
         else:
             pending.begin(request, user, safe_next(request))
             return start_second_step(request, user)
-    return render(request, "accounts/login.html",
-                  {"form": form, "next": safe_next(request)}, status=status)
+    return render(
+        request, "accounts/login.html", {"form": form, "next": safe_next(request)}, status=status
+    )
 
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        record(Event.LOGOUT, origin=Origin.from_request(request), actor=request.user,
-               subject=request.user)
+        record(
+            Event.LOGOUT,
+            origin=Origin.from_request(request),
+            actor=request.user,
+            subject=request.user,
+        )
     logout(request)
     messages.success(request, _("You have been logged out."))
     return redirect("accounts:login")

@@ -10,7 +10,15 @@ from verzuim.core.request import SYSTEM, Origin
 
 # Keys that must never reach the audit log, whatever a caller passes.
 _FORBIDDEN_KEYS = {
-    "password", "code", "token", "secret", "otp", "backup_code", "sms_code", "totp_code", "key",
+    "password",
+    "code",
+    "token",
+    "secret",
+    "otp",
+    "backup_code",
+    "sms_code",
+    "totp_code",
+    "key",
 }
 
 

@@ -55,12 +55,20 @@ class AuditEvent(models.Model):
     event = models.CharField(_("event"), max_length=40, choices=Event.choices, db_index=True)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("who"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
     )
     subject = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="audit_events", verbose_name=_("concerning"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+        verbose_name=_("concerning"),
     )
     # The name as typed, for failed logins of unknown names (never the password).
     login_name = models.CharField(_("login name entered"), max_length=150, blank=True)

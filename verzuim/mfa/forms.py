@@ -10,11 +10,17 @@ from verzuim.mfa.sms import rules as sms_rules
 
 class SmsCodeForm(forms.Form):
     code = forms.CharField(
-        label=_("Code from the SMS"), max_length=20,
-        widget=forms.TextInput(attrs={
-            "autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True,
-            "pattern": r"[0-9 \-]*", "size": 8,
-        }),
+        label=_("Code from the SMS"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+                "pattern": r"[0-9 \-]*",
+                "size": 8,
+            }
+        ),
     )
 
     def clean_code(self) -> str:
@@ -26,12 +32,17 @@ class SmsCodeForm(forms.Form):
 
 class BackupCodeForm(forms.Form):
     code = forms.CharField(
-        label=_("Backup code"), max_length=30,
+        label=_("Backup code"),
+        max_length=30,
         help_text=_("One of the ten codes you saved, for example abcd-efgh-jk."),
-        widget=forms.TextInput(attrs={
-            "autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false",
-            "autofocus": True,
-        }),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "autofocus": True,
+            }
+        ),
     )
 
     def clean_code(self) -> str:

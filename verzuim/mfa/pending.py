@@ -32,8 +32,9 @@ class PendingLogin:
 def begin(request: HttpRequest, user: User, next_url: str = "") -> PendingLogin:
     # A new session key, so a session id planted before the login is worthless.
     request.session.cycle_key()
-    pending = PendingLogin(user_id=user.pk, attempt_id=uuid.uuid4().hex,
-                           started_at=time.time(), next_url=next_url)
+    pending = PendingLogin(
+        user_id=user.pk, attempt_id=uuid.uuid4().hex, started_at=time.time(), next_url=next_url
+    )
     request.session[SESSION_KEY] = asdict(pending)
     return pending
 

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -69,17 +70,26 @@ def sms_verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         origin = Origin.from_request(request)
         try:
-            verify_code(user, request.pending_login.attempt_id,  # type: ignore[attr-defined]
-                        form.cleaned_data["code"], origin)
+            verify_code(
+                user,
+                request.pending_login.attempt_id,  # type: ignore[attr-defined]
+                form.cleaned_data["code"],
+                origin,
+            )
         except CodeInvalid as exc:
-            form.add_error("code", _(
-                "This code is incorrect. Check the SMS and try again (%(n)d more tries)."
-            ) % {"n": exc.remaining or 0})
+            form.add_error(
+                "code",
+                _("This code is incorrect. Check the SMS and try again (%(n)d more tries).")
+                % {"n": exc.remaining or 0},
+            )
         except CodeExpired:
-            form.add_error("code", _(
-                "This code is no longer valid. Request a new code under "
-                "“Login failed?” → “Send SMS again”."
-            ))
+            form.add_error(
+                "code",
+                _(
+                    "This code is no longer valid. Request a new code under "
+                    "“Login failed?” → “Send SMS again”."
+                ),
+            )
         except AccountBlocked:
             pending.clear(request)
             return render_blocked(request)
@@ -93,19 +103,32 @@ def sms_verify(request: HttpRequest) -> HttpResponse:
 def sms_resend(request: HttpRequest) -> HttpResponse:
     user = request.pending_user  # type: ignore[attr-defined]
     try:
-        send_code(user, request.pending_login.attempt_id,  # type: ignore[attr-defined]
-                  Origin.from_request(request), resend=True)
+        send_code(
+            user,
+            request.pending_login.attempt_id,  # type: ignore[attr-defined]
+            Origin.from_request(request),
+            resend=True,
+        )
     except ResendTooSoon as exc:
-        messages.warning(request, _("You can request a new SMS in %(wait)s.")
-                         % {"wait": humanise_seconds(exc.retry_after)})
+        messages.warning(
+            request,
+            _("You can request a new SMS in %(wait)s.")
+            % {"wait": humanise_seconds(exc.retry_after)},
+        )
     except ResendLimitReached:
-        messages.error(request, _(
-            "You have requested the maximum number of SMS messages for this login. "
-            "Use a backup code or contact support."
-        ))
+        messages.error(
+            request,
+            _(
+                "You have requested the maximum number of SMS messages for this login. "
+                "Use a backup code or contact support."
+            ),
+        )
     else:
-        messages.success(request, _("A new code has been sent to %(phone)s. Earlier codes no "
-                                    "longer work.") % {"phone": mask_phone(user.phone)})
+        messages.success(
+            request,
+            _("A new code has been sent to %(phone)s. Earlier codes no longer work.")
+            % {"phone": mask_phone(user.phone)},
+        )
     return redirect("mfa:sms")
 
 
@@ -124,10 +147,14 @@ def backup_code_verify(request: HttpRequest) -> HttpResponse:
             return render_blocked(request)
         else:
             response = flow.finish_login(request, user, "backup_code")
-            messages.warning(request, _(
-                "You logged in with a backup code; %(n)d codes are left. Make a new set now, "
-                "so you are never left without one."
-            ) % {"n": left})
+            messages.warning(
+                request,
+                _(
+                    "You logged in with a backup code; %(n)d codes are left. Make a new set now, "
+                    "so you are never left without one."
+                )
+                % {"n": left},
+            )
             return response
     return render(request, "mfa/backup_code_verify.html", {"form": form, **_failed_menu(request)})
 
@@ -138,13 +165,22 @@ def backup_codes_new(request: HttpRequest) -> HttpResponse:
     user = request.user
     if request.method == "POST" and "generate" in request.POST:
         codes = generate_backup_codes(user, origin=Origin.from_request(request))  # type: ignore[arg-type]
-        return render(request, "mfa/backup_codes_show.html", {
-            "codes": [backup_rules.display(c) for c in codes], "form": ConfirmSavedForm(),
-        })
-    return render(request, "mfa/backup_codes_new.html", {
-        "remaining": remaining_count(user),  # type: ignore[arg-type]
-        "after_backup_login": bool(request.session.get(flow.REGENERATE_FLAG)),
-    })
+        return render(
+            request,
+            "mfa/backup_codes_show.html",
+            {
+                "codes": [backup_rules.display(c) for c in codes],
+                "form": ConfirmSavedForm(),
+            },
+        )
+    return render(
+        request,
+        "mfa/backup_codes_new.html",
+        {
+            "remaining": remaining_count(user),  # type: ignore[arg-type]
+            "after_backup_login": bool(request.session.get(flow.REGENERATE_FLAG)),
+        },
+    )
 
 
 @require_POST
@@ -152,8 +188,9 @@ def backup_codes_new(request: HttpRequest) -> HttpResponse:
 def backup_codes_saved(request: HttpRequest) -> HttpResponse:
     form = ConfirmSavedForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Confirm that you saved the codes. If you lost them, make a "
-                                  "new set."))
+        messages.error(
+            request, _("Confirm that you saved the codes. If you lost them, make a new set.")
+        )
         return redirect("mfa:backup-codes-new")
     request.session.pop(flow.REGENERATE_FLAG, None)
     messages.success(request, _("Your new backup codes are active; the old ones no longer work."))

@@ -16,7 +16,10 @@ from verzuim.mfa.exceptions import CodeInvalid
 
 @transaction.atomic
 def generate_backup_codes(
-    user: User, *, actor: User | None = None, origin: Origin = SYSTEM,
+    user: User,
+    *,
+    actor: User | None = None,
+    origin: Origin = SYSTEM,
     codes: list[str] | None = None,
 ) -> list[str]:
     """Replace the user's codes with a new set; returns the plain codes to show once."""
@@ -25,8 +28,13 @@ def generate_backup_codes(
     BackupCode.objects.bulk_create(
         [BackupCode(user=user, code_hash=make_password(code)) for code in plain]
     )
-    record(Event.BACKUP_CODES_GENERATED, origin=origin, actor=actor or user, subject=user,
-           data={"count": len(plain)})
+    record(
+        Event.BACKUP_CODES_GENERATED,
+        origin=origin,
+        actor=actor or user,
+        subject=user,
+        data={"count": len(plain)},
+    )
     return plain
 
 
@@ -49,8 +57,12 @@ def use_backup_code(user: User, raw_code: str, origin: Origin) -> int:
                 )
                 if burned:
                     left = remaining_count(user)
-                    record(Event.BACKUP_CODE_USED, origin=origin, subject=user,
-                           data={"remaining": left})
+                    record(
+                        Event.BACKUP_CODE_USED,
+                        origin=origin,
+                        subject=user,
+                        data={"remaining": left},
+                    )
                     return left
                 break  # a concurrent request won this code
     register_second_step_failure(user, origin, method="backup_code")

@@ -7,8 +7,9 @@ from django.db import models
 class BackupCode(models.Model):
     """One single-use backup code, stored only as a password hash (one row per code)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="backup_codes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="backup_codes"
+    )
     code_hash = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
     used_at = models.DateTimeField(null=True, blank=True)

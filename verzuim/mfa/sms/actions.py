@@ -33,17 +33,21 @@ class ResendState:
         return max(int((self.next_allowed_at - now).total_seconds() + 0.999), 0)
 
 
-def resend_state(user: User, attempt_id: str, purpose: str = SmsChallenge.Purpose.LOGIN) -> ResendState:
+def resend_state(
+    user: User, attempt_id: str, purpose: str = SmsChallenge.Purpose.LOGIN
+) -> ResendState:
     sent = list(
         SmsChallenge.objects.filter(user=user, attempt_id=attempt_id, purpose=purpose)
-        .order_by("-created_at").values_list("created_at", flat=True)[: rules.MAX_SENDS_PER_LOGIN]
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[: rules.MAX_SENDS_PER_LOGIN]
     )
     if len(sent) >= rules.MAX_SENDS_PER_LOGIN:
         return ResendState(sends=len(sent), next_allowed_at=None)
     if not sent:
         return ResendState(sends=0, next_allowed_at=timezone.now())
-    return ResendState(sends=len(sent),
-                       next_allowed_at=sent[0] + timedelta(seconds=rules.resend_wait(len(sent))))
+    return ResendState(
+        sends=len(sent), next_allowed_at=sent[0] + timedelta(seconds=rules.resend_wait(len(sent)))
+    )
 
 
 def send_code(
@@ -67,7 +71,12 @@ def send_code(
 
 @transaction.atomic
 def _send_code(
-    user: User, attempt_id: str, origin: Origin, *, purpose: str, phone: str | None,
+    user: User,
+    attempt_id: str,
+    origin: Origin,
+    *,
+    purpose: str,
+    phone: str | None,
     resend: bool,
 ) -> SmsChallenge | ResendTooSoon | ResendLimitReached:
     # Serialise sends for this user so two quick clicks cannot both pass the resend check.
@@ -80,29 +89,43 @@ def _send_code(
     elif state.next_allowed_at > now:
         refusal = ResendTooSoon(state.seconds_left(now))
     if refusal is not None:
-        record(Event.SMS_RESEND_REFUSED, origin=origin, subject=user, outcome=Outcome.FAILURE,
-               data={"reason": "limit" if isinstance(refusal, ResendLimitReached) else "wait"})
+        record(
+            Event.SMS_RESEND_REFUSED,
+            origin=origin,
+            subject=user,
+            outcome=Outcome.FAILURE,
+            data={"reason": "limit" if isinstance(refusal, ResendLimitReached) else "wait"},
+        )
         return refusal
-    SmsChallenge.objects.filter(user=user, attempt_id=attempt_id, purpose=purpose,
-                                used_at__isnull=True).update(used_at=now)
+    SmsChallenge.objects.filter(
+        user=user, attempt_id=attempt_id, purpose=purpose, used_at__isnull=True
+    ).update(used_at=now)
     code = rules.generate_code()
     challenge = SmsChallenge(
-        user=user, purpose=purpose, attempt_id=attempt_id, phone=phone or user.phone,
-        created_at=now, expires_at=now + timedelta(seconds=settings.SMS_CODE_VALIDITY_SECONDS),
+        user=user,
+        purpose=purpose,
+        attempt_id=attempt_id,
+        phone=phone or user.phone,
+        created_at=now,
+        expires_at=now + timedelta(seconds=settings.SMS_CODE_VALIDITY_SECONDS),
     )
     challenge.code_digest = rules.digest(code, str(challenge.id))
     minutes = settings.SMS_CODE_VALIDITY_SECONDS // 60
-    body = _("%(code)s is your login code for %(portal)s. Valid for %(minutes)d minutes. "
-             "Never share this code.") % {"code": code, "portal": user.tenant.name,
-                                          "minutes": minutes}
+    body = _(
+        "%(code)s is your login code for %(portal)s. Valid for %(minutes)d minutes. "
+        "Never share this code."
+    ) % {"code": code, "portal": user.tenant.name, "minutes": minutes}
     # The web-OTP line lets phones offer the code for autofill on our own host only.
     if user.tenant.host:
         body += f"\n\n@{user.tenant.host} #{code}"
-    challenge.message = queue_sms(tenant=user.tenant, to=challenge.phone, body=body,
-                                  sensitive=True)
+    challenge.message = queue_sms(tenant=user.tenant, to=challenge.phone, body=body, sensitive=True)
     challenge.save()
-    record(Event.SMS_RESENT if resend else Event.SMS_SENT, origin=origin, subject=user,
-           data={"purpose": purpose})
+    record(
+        Event.SMS_RESENT if resend else Event.SMS_SENT,
+        origin=origin,
+        subject=user,
+        data={"purpose": purpose},
+    )
     return challenge
 
 
@@ -117,9 +140,11 @@ def verify_code(
     """Accept the code once, or raise CodeInvalid / CodeExpired / AccountBlocked."""
     now = timezone.now()
     challenge = (
-        SmsChallenge.objects.filter(user=user, attempt_id=attempt_id, purpose=purpose,
-                                    used_at__isnull=True)
-        .order_by("-created_at").first()
+        SmsChallenge.objects.filter(
+            user=user, attempt_id=attempt_id, purpose=purpose, used_at__isnull=True
+        )
+        .order_by("-created_at")
+        .first()
     )
     if challenge is None or challenge.expires_at <= now:
         raise CodeExpired()

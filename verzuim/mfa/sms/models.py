@@ -14,8 +14,9 @@ class SmsChallenge(models.Model):
         CONFIRM_PHONE = "confirm_phone"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="sms_challenges")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sms_challenges"
+    )
     purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.LOGIN)
     attempt_id = models.CharField(max_length=32, db_index=True)
     phone = models.CharField(max_length=20)
@@ -24,8 +25,13 @@ class SmsChallenge(models.Model):
     expires_at = models.DateTimeField()
     tries = models.PositiveSmallIntegerField(default=0)
     used_at = models.DateTimeField(null=True, blank=True)
-    message = models.ForeignKey("messaging.OutgoingMessage", on_delete=models.SET_NULL,
-                                null=True, blank=True, related_name="+")
+    message = models.ForeignKey(
+        "messaging.OutgoingMessage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -29,7 +29,9 @@ def well_formed(code: str) -> bool:
 
 def digest(code: str, challenge_salt: str) -> str:
     """Keyed digest, so a copy of the database does not reveal live codes."""
-    return salted_hmac("verzuim.mfa.sms", f"{challenge_salt}:{code}", algorithm="sha256").hexdigest()
+    return salted_hmac(
+        "verzuim.mfa.sms", f"{challenge_salt}:{code}", algorithm="sha256"
+    ).hexdigest()
 
 
 def matches(code: str, stored_digest: str, challenge_salt: str) -> bool:

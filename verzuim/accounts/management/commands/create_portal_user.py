@@ -22,12 +22,20 @@ class Command(BaseCommand):
         parser.add_argument("--username", required=True)
         parser.add_argument("--email", required=True)
         parser.add_argument("--phone", required=True, help="mobile number, e.g. +31612345678")
-        parser.add_argument("--role", action="append", required=True,
-                            choices=[r.value for r in Role], help="may be given several times")
+        parser.add_argument(
+            "--role",
+            action="append",
+            required=True,
+            choices=[r.value for r in Role],
+            help="may be given several times",
+        )
         parser.add_argument("--first-name", default="")
         parser.add_argument("--last-name", default="")
-        parser.add_argument("--password", help="development and tests only: set a password "
-                            "and print backup codes instead of waiting for activation")
+        parser.add_argument(
+            "--password",
+            help="development and tests only: set a password "
+            "and print backup codes instead of waiting for activation",
+        )
         parser.add_argument("--staff", action="store_true", help="may use the technical admin")
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -37,12 +45,18 @@ class Command(BaseCommand):
         try:
             phone = normalise_mobile(opts["phone"])
             if opts["password"]:
-                validate_password(opts["password"], User(username=opts["username"],
-                                                         email=opts["email"]))
+                validate_password(
+                    opts["password"], User(username=opts["username"], email=opts["email"])
+                )
             user = create_user(
-                tenant=tenant, username=opts["username"], email=opts["email"], phone=phone,
-                roles=sorted(set(opts["role"])), first_name=opts["first_name"],
-                last_name=opts["last_name"], password=opts["password"],
+                tenant=tenant,
+                username=opts["username"],
+                email=opts["email"],
+                phone=phone,
+                roles=sorted(set(opts["role"])),
+                first_name=opts["first_name"],
+                last_name=opts["last_name"],
+                password=opts["password"],
             )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
