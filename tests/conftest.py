@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import importlib
 import os
 import re
+from collections.abc import Iterator
 
 import pytest
 from django.db import connection
@@ -19,8 +21,9 @@ def _english_interface(settings):
 
 @pytest.fixture
 def tenant(db):
-    return TenantFactory(slug="demo", host="testserver", name="Arbodienst Demo",
-                         support_email="support@demo.example")
+    return TenantFactory(
+        slug="demo", host="testserver", name="Arbodienst Demo", support_email="support@demo.example"
+    )
 
 
 @pytest.fixture
@@ -70,8 +73,10 @@ def sms_code():
 @pytest.fixture
 def login_password_step(client, password):
     def step(user, pw=None):
-        return client.post("/accounts/login/", {"username": user.username,
-                                                "password": pw or password})
+        return client.post(
+            "/accounts/login/", {"username": user.username, "password": pw or password}
+        )
+
     return step
 
 
@@ -83,6 +88,7 @@ def logged_in_client(client, login_password_step, sms_code):
         response = client.post("/accounts/verify/sms/", {"code": sms_code(user.phone)})
         assert response.status_code == 302
         return client
+
     return login
 
 
@@ -94,3 +100,34 @@ def is_postgres() -> bool:
 def _require_postgres_when_asked(django_db_setup, django_db_blocker):
     if os.environ.get("VERZUIM_REQUIRE_POSTGRES") and connection.vendor != "postgresql":
         pytest.exit("VERZUIM_REQUIRE_POSTGRES is set but the database is not PostgreSQL", 3)
+
+
+def pytest_collection_modifyitems(items):
+    """Every transactional test gets the audit clean-up below (see its docstring)."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction"):
+            item.fixturenames.append("_audit_log_flushable")
+
+
+@pytest.fixture
+def _audit_log_flushable(transactional_db: None) -> Iterator[None]:
+    """Let the transactional test's flush empty the audit table on SQLite.
+
+    The audit table refuses DELETE through a trigger. PostgreSQL's flush uses TRUNCATE,
+    which row triggers do not see; SQLite's flush is a DELETE, which they do. This fixture is
+    torn down just before the flush: it empties the audit table with the triggers briefly
+    dropped, then restores them exactly as the migration made them.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return
+    migration = importlib.import_module("verzuim.audit.migrations.0002_append_only_triggers")
+    with connection.cursor() as cursor:
+        for sql in migration.SQLITE_REVERSE:
+            cursor.execute(sql)
+        cursor.execute("DELETE FROM audit_auditevent")
+        for sql in migration.SQLITE:
+            cursor.execute(sql)

@@ -10,11 +10,11 @@ from django.test import Client
 
 from tests.conftest import is_postgres
 from verzuim.audit.models import AuditEvent, Event
+from verzuim.core.request import Origin
 from verzuim.mfa.backup_codes import rules
 from verzuim.mfa.backup_codes.actions import generate_backup_codes, use_backup_code
 from verzuim.mfa.backup_codes.models import BackupCode
 from verzuim.mfa.exceptions import CodeInvalid
-from verzuim.core.request import Origin
 
 pytestmark = pytest.mark.django_db
 
@@ -83,8 +83,10 @@ def test_wrong_backup_codes_count_towards_blocking(client, tenant, hr_user, pass
     tenant.save()
     generate_backup_codes(hr_user)
     client.post("/accounts/login/", {"username": hr_user.username, "password": password})
-    statuses = [client.post("/accounts/verify/backup-code/", {"code": "zzzz-zzzz-zz"}).status_code
-                for _ in range(3)]
+    statuses = [
+        client.post("/accounts/verify/backup-code/", {"code": "zzzz-zzzz-zz"}).status_code
+        for _ in range(3)
+    ]
     assert statuses == [200, 200, 403]
 
 

@@ -19,8 +19,9 @@ def fail_codes(client, times):
     responses = []
     for _ in range(times):
         code = last_sms_code()
-        responses.append(client.post("/accounts/verify/sms/",
-                                     {"code": f"{(int(code) + 1) % 10**6:06d}"}))
+        responses.append(
+            client.post("/accounts/verify/sms/", {"code": f"{(int(code) + 1) % 10**6:06d}"})
+        )
     return responses
 
 
@@ -31,8 +32,9 @@ def strict_tenant(tenant):
     return tenant
 
 
-def test_repeated_second_step_failures_block_and_warn_by_email(client, strict_tenant, hr_user,
-                                                                login_password_step):
+def test_repeated_second_step_failures_block_and_warn_by_email(
+    client, strict_tenant, hr_user, login_password_step
+):
     login_password_step(hr_user)
     responses = fail_codes(client, 3)
     assert [r.status_code for r in responses] == [200, 200, 403]
@@ -50,20 +52,22 @@ def test_repeated_second_step_failures_block_and_warn_by_email(client, strict_te
     assert AuditEvent.objects.filter(event=Event.SECOND_FACTOR_FAILED).count() == 3
 
 
-def test_failures_add_up_across_login_attempts(client, strict_tenant, hr_user,
-                                               login_password_step):
+def test_failures_add_up_across_login_attempts(client, strict_tenant, hr_user, login_password_step):
     login_password_step(hr_user)
     fail_codes(client, 2)
     other = Client()
-    other.post("/accounts/login/", {"username": hr_user.username, "password": "Correct-horse-battery-9"})
+    other.post(
+        "/accounts/login/", {"username": hr_user.username, "password": "Correct-horse-battery-9"}
+    )
     response = fail_codes(other, 1)[0]
     assert response.status_code == 403
     hr_user.refresh_from_db()
     assert hr_user.is_blocked
 
 
-def test_successful_login_resets_the_failure_count(client, strict_tenant, hr_user,
-                                                   login_password_step, sms_code):
+def test_successful_login_resets_the_failure_count(
+    client, strict_tenant, hr_user, login_password_step, sms_code
+):
     login_password_step(hr_user)
     fail_codes(client, 2)
     client.post("/accounts/verify/sms/", {"code": sms_code()})
@@ -71,18 +75,21 @@ def test_successful_login_resets_the_failure_count(client, strict_tenant, hr_use
     assert hr_user.second_step_failures == 0
 
 
-def test_blocked_user_cannot_log_in_even_with_the_right_codes(client, strict_tenant, hr_user,
-                                                              login_password_step, password):
+def test_blocked_user_cannot_log_in_even_with_the_right_codes(
+    client, strict_tenant, hr_user, login_password_step, password
+):
     login_password_step(hr_user)
     fail_codes(client, 3)
-    response = Client().post("/accounts/login/", {"username": hr_user.username,
-                                                  "password": password})
+    response = Client().post(
+        "/accounts/login/", {"username": hr_user.username, "password": password}
+    )
     assert response.status_code == 403
     assert "blocked" in response.content.decode()
 
 
-def test_blocking_ends_existing_sessions(strict_tenant, hr_user, logged_in_client, client,
-                                         password):
+def test_blocking_ends_existing_sessions(
+    strict_tenant, hr_user, logged_in_client, client, password
+):
     logged_in_client(hr_user)
     assert client.get("/").status_code == 200
     attacker = Client()
@@ -91,8 +98,9 @@ def test_blocking_ends_existing_sessions(strict_tenant, hr_user, logged_in_clien
     assert client.get("/").status_code == 302
 
 
-def test_unblock_lets_the_user_log_in_again_and_is_audited(client, strict_tenant, hr_user,
-                                                           support_user, logged_in_client):
+def test_unblock_lets_the_user_log_in_again_and_is_audited(
+    client, strict_tenant, hr_user, support_user, logged_in_client
+):
     hr_user.blocked_at = hr_user.date_joined
     hr_user.save()
     assert unblock_user(hr_user, actor=support_user, reason="called, identity checked")
@@ -100,18 +108,23 @@ def test_unblock_lets_the_user_log_in_again_and_is_audited(client, strict_tenant
     event = AuditEvent.objects.get(event=Event.ACCOUNT_UNBLOCKED)
     assert event.actor == support_user and event.subject == hr_user
     deliver_due()
-    assert OutboxMessage.objects.filter(channel="email", to=hr_user.email,
-                                        subject__contains="unblocked").exists()
+    assert OutboxMessage.objects.filter(
+        channel="email", to=hr_user.email, subject__contains="unblocked"
+    ).exists()
     logged_in_client(hr_user)
     assert client.get("/").status_code == 200
 
 
 def test_support_unblocks_in_the_admin_after_logging_in_with_two_factors(
-        client, strict_tenant, support_user, logged_in_client):
+    client, strict_tenant, support_user, logged_in_client
+):
     blocked = UserFactory(tenant=strict_tenant, username="geblokkeerd", blocked=True)
     logged_in_client(support_user)
-    response = client.post("/beheer/accounts/user/", {
-        "action": "unblock", "_selected_action": [blocked.pk]}, follow=True)
+    response = client.post(
+        "/beheer/accounts/user/",
+        {"action": "unblock", "_selected_action": [blocked.pk]},
+        follow=True,
+    )
     assert response.status_code == 200
     blocked.refresh_from_db()
     assert not blocked.is_blocked

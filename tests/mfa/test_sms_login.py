@@ -67,8 +67,9 @@ def test_home_requires_the_second_factor(client, hr_user, login_password_step):
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 
 
-def test_wrong_code_shows_an_error_and_the_right_code_still_works(client, hr_user,
-                                                                  login_password_step, sms_code):
+def test_wrong_code_shows_an_error_and_the_right_code_still_works(
+    client, hr_user, login_password_step, sms_code
+):
     login_password_step(hr_user)
     code = sms_code()
     response = verify(client, wrong_code(code))
@@ -85,8 +86,10 @@ def test_code_is_single_use(client, hr_user, login_password_step, sms_code, pass
     # An attacker who saw the code and the password tries it in a new browser.
     attacker = Client()
     attacker.post("/accounts/login/", {"username": hr_user.username, "password": password})
-    assert "no longer valid" in verify(attacker, code).content.decode() or \
-        "incorrect" in verify(attacker, code).content.decode()
+    assert (
+        "no longer valid" in verify(attacker, code).content.decode()
+        or "incorrect" in verify(attacker, code).content.decode()
+    )
     assert attacker.get("/").status_code == 302
 
 
@@ -114,8 +117,9 @@ def test_validity_is_five_minutes_by_default(hr_user, login_password_step):
     assert challenge.expires_at - challenge.created_at == timedelta(minutes=5)
 
 
-def test_code_allows_three_tries_then_a_new_code_is_needed(client, hr_user, login_password_step,
-                                                           sms_code):
+def test_code_allows_three_tries_then_a_new_code_is_needed(
+    client, hr_user, login_password_step, sms_code
+):
     login_password_step(hr_user)
     code = sms_code()
     verify(client, wrong_code(code))
@@ -151,8 +155,9 @@ def test_resend_right_away_says_when_it_is_possible(client, hr_user, login_passw
     assert AuditEvent.objects.filter(event=Event.SMS_RESEND_REFUSED).exists()
 
 
-def test_resend_after_the_wait_sends_a_new_code_and_kills_the_old(client, hr_user,
-                                                                   login_password_step, sms_code):
+def test_resend_after_the_wait_sends_a_new_code_and_kills_the_old(
+    client, hr_user, login_password_step, sms_code
+):
     login_password_step(hr_user)
     old = sms_code()
     SmsChallenge.objects.update(created_at=timezone.now() - timedelta(seconds=31))
@@ -194,3 +199,32 @@ def test_pending_login_expires(client, hr_user, login_password_step, sms_code, s
     session.save()
     response = verify(client, sms_code())
     assert response.status_code == 302 and response["Location"] == "/accounts/login/"
+
+
+def test_page_states_the_configured_validity(client, hr_user, login_password_step, settings):
+    settings.SMS_CODE_VALIDITY_SECONDS = 600
+    login_password_step(hr_user)
+    body = client.get("/accounts/verify/sms/").content.decode()
+    assert "The code is valid for 10 minutes." in body
+
+
+def test_validity_can_never_be_set_above_ten_minutes():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import verzuim.settings"],
+        env={"VERZUIM_SMS_CODE_VALIDITY_SECONDS": "900", "VERZUIM_ENVIRONMENT": "test",
+             "PATH": "/usr/bin:/bin"},
+        capture_output=True, text=True,
+    )
+    assert result.returncode != 0
+    assert "VERZUIM_SMS_CODE_VALIDITY_SECONDS must be at most 600" in result.stderr
+
+
+def test_wrong_code_is_not_echoed_back_into_the_field(client, hr_user, login_password_step,
+                                                       sms_code):
+    login_password_step(hr_user)
+    wrong = wrong_code(sms_code())
+    body = verify(client, wrong).content.decode()
+    assert f'value="{wrong}"' not in body

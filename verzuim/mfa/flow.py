@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils.translation import gettext as _
 
 from verzuim.accounts.actions import complete_login
 from verzuim.accounts.models import User
@@ -46,7 +45,6 @@ def finish_login(request: HttpRequest, user: User, method: str) -> HttpResponse:
     if method == "backup_code":
         request.session[REGENERATE_FLAG] = True
         return redirect("mfa:backup-codes-new")
-    messages.success(request, _("Welcome, %(name)s.") % {"name": user.get_short_name()})
     return redirect(next_url or "core:home")
 
 

@@ -8,11 +8,18 @@ from verzuim.mfa.backup_codes import rules as backup_rules
 from verzuim.mfa.sms import rules as sms_rules
 
 
+class OneTimeCodeInput(forms.TextInput):
+    """A wrong one-time code is not shown again: the field is empty for the next try."""
+
+    def format_value(self, value: object) -> None:
+        return None
+
+
 class SmsCodeForm(forms.Form):
     code = forms.CharField(
         label=_("Code from the SMS"),
         max_length=20,
-        widget=forms.TextInput(
+        widget=OneTimeCodeInput(
             attrs={
                 "autocomplete": "one-time-code",
                 "inputmode": "numeric",
@@ -35,7 +42,7 @@ class BackupCodeForm(forms.Form):
         label=_("Backup code"),
         max_length=30,
         help_text=_("One of the ten codes you saved, for example abcd-efgh-jk."),
-        widget=forms.TextInput(
+        widget=OneTimeCodeInput(
             attrs={
                 "autocomplete": "one-time-code",
                 "autocapitalize": "none",

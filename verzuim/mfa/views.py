@@ -4,6 +4,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -59,6 +60,7 @@ def _failed_menu(request: HttpRequest) -> dict[str, Any]:
         "resend_at": state.next_allowed_at if wait else None,
         "resend_exhausted": state.next_allowed_at is None,
         "has_backup_codes": remaining_count(user) > 0,
+        "code_valid_minutes": settings.SMS_CODE_VALIDITY_SECONDS // 60,
     }
 
 
