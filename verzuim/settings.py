@@ -124,8 +124,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 8}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
 ]
@@ -137,7 +139,9 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 
 # Login and second-factor rules (the tenant's security policy may tighten some).
-SMS_CODE_VALIDITY_SECONDS = env_int("VERZUIM_SMS_CODE_VALIDITY_SECONDS", 300, minimum=60, maximum=600)
+SMS_CODE_VALIDITY_SECONDS = env_int(
+    "VERZUIM_SMS_CODE_VALIDITY_SECONDS", 300, minimum=60, maximum=600
+)
 SMS_CODE_MAX_ATTEMPTS = env_int("VERZUIM_SMS_CODE_MAX_ATTEMPTS", 3, minimum=1, maximum=10)
 PENDING_LOGIN_SECONDS = env_int("VERZUIM_PENDING_LOGIN_SECONDS", 900, minimum=120, maximum=3600)
 TRUSTED_PROXY_HEADER = env_str("VERZUIM_TRUSTED_PROXY_HEADER", "")  # e.g. X-Forwarded-For
@@ -274,6 +278,8 @@ LOGGING = {
     "loggers": {
         "django.request": {"level": "ERROR"},
         "django.security": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
+        "django_tasks_db": {"level": "WARNING"},
     },
 }
 

@@ -16,7 +16,9 @@ from verzuim.messaging.models import Channel, OutgoingMessage
 def _enqueue(message: OutgoingMessage) -> None:
     from verzuim.messaging.tasks import deliver_message
 
-    transaction.on_commit(lambda: deliver_message.enqueue(str(message.id)))
+    # robust: a failing enqueue must not turn the caller's committed action into an error;
+    # the row is saved and the worker's sweep delivers it anyway.
+    transaction.on_commit(lambda: deliver_message.enqueue(str(message.id)), robust=True)
 
 
 def email_sender(tenant: Any) -> str:
@@ -39,8 +41,14 @@ def queue_email(
         body = render_to_string(f"emails/{template}/body.txt", ctx)
         html = render_to_string(f"emails/{template}/body.html", ctx)
     message = OutgoingMessage.objects.create(
-        tenant=tenant, channel=Channel.EMAIL, to=to, sender=email_sender(tenant),
-        subject=subject[:255], body=body, html_body=html, sensitive=sensitive,
+        tenant=tenant,
+        channel=Channel.EMAIL,
+        to=to,
+        sender=email_sender(tenant),
+        subject=subject[:255],
+        body=body,
+        html_body=html,
+        sensitive=sensitive,
     )
     _enqueue(message)
     return message
@@ -48,8 +56,12 @@ def queue_email(
 
 def queue_sms(*, tenant: Any, to: str, body: str, sensitive: bool = False) -> OutgoingMessage:
     message = OutgoingMessage.objects.create(
-        tenant=tenant, channel=Channel.SMS, to=to, sender=tenant.sms_sender,
-        body=body, sensitive=sensitive,
+        tenant=tenant,
+        channel=Channel.SMS,
+        to=to,
+        sender=tenant.sms_sender,
+        body=body,
+        sensitive=sensitive,
     )
     _enqueue(message)
     return message

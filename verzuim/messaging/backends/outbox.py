@@ -12,17 +12,25 @@ from verzuim.messaging.models import Channel, OutboxMessage, OutgoingMessage
 
 
 class OutboxSmsBackend:
+    local_outbox = True
+
     def send(self, message: OutgoingMessage) -> str:
         OutboxMessage.objects.get_or_create(
             message_id=message.id,
-            defaults={"channel": Channel.SMS, "to": message.to, "sender": message.sender,
-                      "body": message.body},
+            defaults={
+                "channel": Channel.SMS,
+                "to": message.to,
+                "sender": message.sender,
+                "body": message.body,
+            },
         )
         return f"outbox-{message.id}"
 
 
 class OutboxEmailBackend(BaseEmailBackend):
     """A Django e-mail backend that stores each message in the outbox (idempotent per id)."""
+
+    local_outbox = True
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         count = 0
@@ -36,9 +44,14 @@ class OutboxEmailBackend(BaseEmailBackend):
             for to in email.to:
                 OutboxMessage.objects.get_or_create(
                     message_id=message_id,
-                    defaults={"channel": Channel.EMAIL, "to": to, "sender": email.from_email,
-                              "subject": email.subject, "body": str(email.body),
-                              "html_body": html},
+                    defaults={
+                        "channel": Channel.EMAIL,
+                        "to": to,
+                        "sender": email.from_email,
+                        "subject": email.subject,
+                        "body": str(email.body),
+                        "html_body": html,
+                    },
                 )
                 count += 1
         return count
