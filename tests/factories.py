@@ -40,8 +40,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     phone_verified_at = factory.LazyFunction(timezone.now)
 
     class Params:
-        blocked = factory.Trait(blocked_at=factory.LazyFunction(timezone.now),
-                                blocked_reason="second_step_failures")
+        blocked = factory.Trait(
+            blocked_at=factory.LazyFunction(timezone.now), blocked_reason="second_step_failures"
+        )
         support = factory.Trait(roles=[Role.SUPPORT.value], is_staff=True)
 
     @factory.post_generation

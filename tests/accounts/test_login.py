@@ -44,7 +44,7 @@ def post_login(client, username, password, **extra):
 def error_text(response) -> str:
     body = response.content.decode()
     start = body.index('class="alert alert-error"')
-    return body[start: body.index("</div>", start)]
+    return body[start : body.index("</div>", start)]
 
 
 def test_login_page_uses_standard_autocomplete_tokens_and_labels(client, tenant):
@@ -163,8 +163,7 @@ def test_new_hashes_use_argon2id_with_owasp_parameters(hr_user):
 
 def test_old_hash_is_upgraded_on_login(client, tenant, password):
     user = UserFactory(tenant=tenant, username="oud")
-    User.objects.filter(pk=user.pk).update(
-        password=make_password(password, hasher="pbkdf2_sha256"))
+    User.objects.filter(pk=user.pk).update(password=make_password(password, hasher="pbkdf2_sha256"))
     assert post_login(client, "oud", password).status_code == 302
     user.refresh_from_db()
     assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
@@ -201,15 +200,18 @@ def test_empty_and_overlong_input_is_rejected_without_error(client, tenant):
 
 
 def test_next_parameter_is_kept_for_local_paths_only(client, hr_user, password, sms_code):
-    client.post("/accounts/login/?next=/help/faq/",
-                {"username": hr_user.username, "password": password, "next": "/help/faq/"})
+    client.post(
+        "/accounts/login/?next=/help/faq/",
+        {"username": hr_user.username, "password": password, "next": "/help/faq/"},
+    )
     response = client.post("/accounts/verify/sms/", {"code": sms_code()})
     assert response["Location"] == "/help/faq/"
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example"])
 def test_next_parameter_cannot_redirect_elsewhere(client, hr_user, password, sms_code, target):
-    client.post("/accounts/login/", {"username": hr_user.username, "password": password,
-                                     "next": target})
+    client.post(
+        "/accounts/login/", {"username": hr_user.username, "password": password, "next": target}
+    )
     response = client.post("/accounts/verify/sms/", {"code": sms_code()})
     assert response["Location"] == "/"

@@ -66,8 +66,9 @@ def test_stolen_session_cookie_is_useless_after_logout(client, hr_user, logged_i
     assert thief.get("/").status_code == 302
 
 
-def test_logout_everywhere_ends_every_session_of_the_user(client, hr_user, logged_in_client,
-                                                          password, sms_code):
+def test_logout_everywhere_ends_every_session_of_the_user(
+    client, hr_user, logged_in_client, password, sms_code
+):
     logged_in_client(hr_user)
     laptop = client
     phone = Client()

@@ -27,8 +27,10 @@ def test_rows_cannot_be_changed_or_deleted_through_the_orm(hr_user):
 
 def test_database_refuses_raw_updates_and_deletes(hr_user):
     event = record(Event.LOGIN_SUCCEEDED, subject=hr_user)
-    for sql in ("UPDATE audit_auditevent SET outcome = 'failure' WHERE id = %s",
-                "DELETE FROM audit_auditevent WHERE id = %s"):
+    for sql in (
+        "UPDATE audit_auditevent SET outcome = 'failure' WHERE id = %s",
+        "DELETE FROM audit_auditevent WHERE id = %s",
+    ):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).outcome == "success"
@@ -49,13 +51,18 @@ def test_a_whole_login_leaves_no_secret_in_the_audit_log(client, hr_user, passwo
     client.post("/accounts/logout/")
     client.post("/accounts/login/", {"username": hr_user.username, "password": password})
     client.post("/accounts/verify/backup-code/", {"code": codes[0]})
-    dump = " ".join(
-        f"{e.login_name} {e.data} {e.user_agent}" for e in AuditEvent.objects.all()
-    )
+    dump = " ".join(f"{e.login_name} {e.data} {e.user_agent}" for e in AuditEvent.objects.all())
     events = set(AuditEvent.objects.values_list("event", flat=True))
-    assert {Event.LOGIN_PASSWORD_FAILED, Event.LOGIN_PASSWORD_OK, Event.SMS_SENT,
-            Event.SECOND_FACTOR_FAILED, Event.LOGIN_SUCCEEDED, Event.LOGOUT,
-            Event.BACKUP_CODE_USED, Event.BACKUP_CODES_GENERATED} <= events
+    assert {
+        Event.LOGIN_PASSWORD_FAILED,
+        Event.LOGIN_PASSWORD_OK,
+        Event.SMS_SENT,
+        Event.SECOND_FACTOR_FAILED,
+        Event.LOGIN_SUCCEEDED,
+        Event.LOGOUT,
+        Event.BACKUP_CODE_USED,
+        Event.BACKUP_CODES_GENERATED,
+    } <= events
     for secret in [password, "Wrong-Pass-1", sms, *codes]:
         assert secret not in dump
     assert all(e.tenant_id == hr_user.tenant_id for e in AuditEvent.objects.all())
