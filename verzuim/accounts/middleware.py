@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from verzuim.audit.actions import record
 from verzuim.audit.models import Event
@@ -51,10 +52,13 @@ class SessionTimeoutMiddleware:
                         "Please log in again."
                     )
                 else:
-                    text = _(
-                        "For your security a session lasts at most a working day. "
-                        "Please log in again."
-                    )
+                    text = ngettext(
+                        "For your security a session lasts at most %(hours)d hour. "
+                        "Please log in again.",
+                        "For your security a session lasts at most %(hours)d hours. "
+                        "Please log in again.",
+                        tenant.session_absolute_hours,
+                    ) % {"hours": tenant.session_absolute_hours}
                 messages.info(request, text)
                 login_url = reverse("accounts:login")
                 if request.method == "GET":

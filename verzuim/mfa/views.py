@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -81,7 +82,11 @@ def sms_verify(request: HttpRequest) -> HttpResponse:
         except CodeInvalid as exc:
             form.add_error(
                 "code",
-                _("This code is incorrect. Check the SMS and try again (%(n)d more tries).")
+                ngettext(
+                    "This code is incorrect. Check the SMS and try again (%(n)d more try).",
+                    "This code is incorrect. Check the SMS and try again (%(n)d more tries).",
+                    exc.remaining or 0,
+                )
                 % {"n": exc.remaining or 0},
             )
         except CodeExpired:
@@ -151,9 +156,12 @@ def backup_code_verify(request: HttpRequest) -> HttpResponse:
             response = flow.finish_login(request, user, "backup_code")
             messages.warning(
                 request,
-                _(
+                ngettext(
+                    "You logged in with a backup code; %(n)d code is left. Make a new set now, "
+                    "so you are never left without one.",
                     "You logged in with a backup code; %(n)d codes are left. Make a new set now, "
-                    "so you are never left without one."
+                    "so you are never left without one.",
+                    left,
                 )
                 % {"n": left},
             )

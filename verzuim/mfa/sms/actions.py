@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from verzuim.accounts.actions import register_second_step_failure
 from verzuim.accounts.models import User
@@ -111,9 +111,12 @@ def _send_code(
     )
     challenge.code_digest = rules.digest(code, str(challenge.id))
     minutes = settings.SMS_CODE_VALIDITY_SECONDS // 60
-    body = _(
+    body = ngettext(
+        "%(code)s is your login code for %(portal)s. Valid for %(minutes)d minute. "
+        "Never share this code.",
         "%(code)s is your login code for %(portal)s. Valid for %(minutes)d minutes. "
-        "Never share this code."
+        "Never share this code.",
+        minutes,
     ) % {"code": code, "portal": user.tenant.name, "minutes": minutes}
     # The web-OTP line lets phones offer the code for autofill on our own host only.
     if user.tenant.host:
