@@ -37,6 +37,21 @@ def hr_user(tenant):
 
 
 @pytest.fixture
+def manager_user(tenant):
+    return UserFactory(tenant=tenant, username="mark.manager", roles=["manager"])
+
+
+@pytest.fixture
+def case_manager_user(tenant):
+    return UserFactory(tenant=tenant, username="cas.casemanager", roles=["case_manager"])
+
+
+@pytest.fixture
+def physician_user(tenant):
+    return UserFactory(tenant=tenant, username="bea.bedrijfsarts", roles=["physician"])
+
+
+@pytest.fixture
 def support_user(tenant):
     return UserFactory(tenant=tenant, username="sanne.support", support=True)
 

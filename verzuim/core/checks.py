@@ -29,12 +29,12 @@ def production_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
             f"The SMS backend {settings.SMS_BACKEND} only stores messages locally.",
             hint="Set VERZUIM_SMS_BACKEND to a real provider backend.", id="verzuim.E003",
         ))
-    if any(marker in settings.EMAIL_BACKEND.lower() for marker in DEV_BACKEND_MARKERS):
+    if any(marker in settings.MESSAGING_EMAIL_BACKEND.lower() for marker in DEV_BACKEND_MARKERS):
         errors.append(Error(
-            f"The e-mail backend {settings.EMAIL_BACKEND} does not send e-mail.",
+            f"The e-mail backend {settings.MESSAGING_EMAIL_BACKEND} does not send e-mail.",
             hint="Set VERZUIM_EMAIL_BACKEND to the SMTP backend.", id="verzuim.E004",
         ))
-    if "immediate" in settings.TASKS["default"]["BACKEND"].lower():
+    if "immediate" in str(settings.TASKS["default"]["BACKEND"]).lower():
         errors.append(Error(
             "The task backend runs work inside web requests.",
             hint="Use django_tasks_db.DatabaseBackend with a worker.", id="verzuim.E005",

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from verzuim.core.errors import log_error_reference
+from verzuim.core.errors import report_error
 
-logger = logging.getLogger("verzuim.errors")
+logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -27,52 +27,77 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-def _error_page(request: HttpRequest, status: int, title: str, text: str) -> HttpResponse:
-    reference = getattr(request, "reference", "-")
-    log_error_reference(request, status)
+def _last_resort_html(reference: str) -> str:
+    return (
+        '<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>Error</title>'
+        f"</head><body><h1>Error</h1><p>Reference code: {escape(reference)}</p></body></html>"
+    )
+
+
+def _error_page(
+    request: HttpRequest, status: int, title: str, text: str, error_type: str
+) -> HttpResponse:
+    reference = report_error(request, status, error_type)
     context: dict[str, Any] = {
         "status": status, "title": title, "text": text, "reference": reference,
-        "tenant": getattr(request, "tenant", None), "request": request,
+        "tenant": getattr(request, "tenant", None),
     }
+    html: str
     try:
         html = render_to_string("errors/error.html", context, request=request)
-    except (DatabaseError, TemplateDoesNotExist):
-        # The layout needs the database (user, tenant); when that is down, stay plain.
-        html = render_to_string("errors/plain.html", context)
+    except Exception:
+        # The layout needs the database (session, user, tenant). When that is down, or
+        # anything else in the layout fails, an error page must still appear: stay plain.
+        logger.warning("branded error page failed; showing the plain one", exc_info=True)
+        try:
+            html = render_to_string("errors/plain.html", context)
+        except Exception:
+            logger.exception("plain error page failed")
+            html = _last_resort_html(reference)
     return HttpResponse(html, status=status)
+
+
+def _type_name(exception: BaseException | None) -> str:
+    return type(exception).__name__ if exception is not None else ""
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _error_page(request, 400, _("Invalid request"),
-                       _("The request could not be processed. Go back and try again."))
+                       _("The request could not be processed. Go back and try again."),
+                       _type_name(exception) or "BadRequest")
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _error_page(request, 403, _("No access"),
                        _("You do not have access to this page. If you think you should, "
-                         "contact support and mention the reference code."))
+                         "contact support and mention the reference code."),
+                       _type_name(exception) or "PermissionDenied")
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _error_page(request, 404, _("Page not found"),
                        _("This page does not exist (any more). Check the address or go back "
-                         "to the start page."))
+                         "to the start page."),
+                       _type_name(exception) or "Http404")
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this while handling the exception, so it is still "current".
     return _error_page(request, 500, _("Something went wrong"),
-                       _("An error occurred on our side. Nothing you entered is lost. "
-                         "Try again in a moment; if it happens again, contact support and "
-                         "mention the reference code."))
+                       _("An error occurred on our side. Try again in a moment; if it happens "
+                         "again, contact support and mention the reference code."),
+                       _type_name(sys.exc_info()[1]) or "ServerError")
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return _error_page(request, 403, _("The page had expired"),
                        _("For your security the form could not be sent: the page was open too "
-                         "long or cookies are blocked. Go back, reload the page and try again."))
+                         "long or cookies are blocked. Go back, reload the page and try again."),
+                       "CsrfFailure")
 
 
 def unknown_tenant(request: HttpRequest) -> HttpResponse:
     return _error_page(request, 404, _("Unknown portal"),
                        _("There is no portal at this address. Check the address in the e-mail "
-                         "or letter you received."))
+                         "or letter you received."),
+                       "UnknownTenant")

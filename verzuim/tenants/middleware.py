@@ -1,25 +1,42 @@
+"""Which portal is this? The host name decides; development may choose another way."""
+
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.http.request import split_domain_port
 
 from verzuim.core.middleware import Handler
 from verzuim.tenants.models import Tenant
 
+# Paths that work without a tenant: static files and the load balancer's health check.
+TENANTLESS_PATHS = ("/static/", "/healthz")
+DEV_TENANT_SESSION_KEY = "dev_tenant"
+
+
+def request_host(request: HttpRequest) -> str:
+    """The host name without port, lower case and without a trailing dot."""
+    domain, _port = split_domain_port(request.get_host())
+    return domain
+
 
 def resolve_tenant(request: HttpRequest) -> Tenant | None:
-    host = request.get_host().split(":")[0].lower()
-    tenant = Tenant.objects.active().filter(host=host).first()
+    tenant = Tenant.objects.active().filter(host=request_host(request)).first()
     if tenant is not None:
         return tenant
     if settings.ENVIRONMENT == "production":
+        # Never guess in production: a wrong guess would show one portal's branding (and
+        # accept its logins) on another portal's address.
         return None
-    slug = request.GET.get("tenant") or request.session.get("dev_tenant")
+    slug = request.GET.get("tenant") or request.session.get(DEV_TENANT_SESSION_KEY)
     if slug:
         tenant = Tenant.objects.active().filter(slug=slug).first()
         if tenant is not None:
-            request.session["dev_tenant"] = tenant.slug
+            request.session[DEV_TENANT_SESSION_KEY] = tenant.slug
             return tenant
+    if not settings.DEFAULT_TENANT_SLUG:
+        return None
     return Tenant.objects.active().filter(slug=settings.DEFAULT_TENANT_SLUG).first()
 
 
@@ -32,16 +49,14 @@ class TenantMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         tenant = resolve_tenant(request)
         request.tenant = tenant  # type: ignore[attr-defined]
-        user = getattr(request, "user", None)
         if tenant is None:
-            if request.path.startswith(("/static/", "/healthz")):
+            if request.path.startswith(TENANTLESS_PATHS):
                 return self.get_response(request)
             from verzuim.core.views import unknown_tenant
 
             return unknown_tenant(request)
+        user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.tenant_id != tenant.pk:
             # A session of another portal is never valid here.
-            from django.contrib.auth import logout
-
             logout(request)
         return self.get_response(request)
