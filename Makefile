@@ -42,7 +42,7 @@ format: install ## Ruff format
 	@$(BIN)/ruff format verzuim tests
 
 typecheck: install ## mypy on the security packages
-	@$(BIN)/mypy verzuim/accounts verzuim/mfa verzuim/audit
+	@$(BIN)/mypy verzuim/accounts verzuim/mfa verzuim/audit verzuim/messaging verzuim/core verzuim/tenants
 
 migrations-check: install ## Fail when models and migrations disagree
 	@VERZUIM_ENVIRONMENT=test $(BIN)/python manage.py makemigrations --check --dry-run
