@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+COVERAGE_MIN ?= 92
 
 .DEFAULT_GOAL := help
 
@@ -24,15 +25,16 @@ translations: $(STAMP) ## Compile the Dutch/English translation catalogues
 run: install translations ## Install, migrate SQLite, load demo data, start portal + worker
 	@bash scripts/run-dev.sh
 
-test: install translations ## Run the whole test suite (browser tests need Debian's chromium)
-	@VERZUIM_VAR_DIR=$$(mktemp -d) $(BIN)/python -m pytest $(PYTEST_ARGS)
+test: install translations ## Run the whole test suite with the branch-coverage gate
+	@VERZUIM_VAR_DIR=$$(mktemp -d) $(BIN)/python -m pytest --cov --cov-report=term:skip-covered \
+	  --cov-fail-under=$(COVERAGE_MIN) $(PYTEST_ARGS)
 
 test-postgres: install translations ## Run the suite against PostgreSQL and Redis on 127.0.0.1
 	@DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/verzuim} \
 	 REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
 	 VERZUIM_VAR_DIR=$$(mktemp -d) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-coverage: install translations ## Test suite with branch coverage report
+coverage: install translations ## Test suite with a line-by-line coverage report
 	@$(BIN)/python -m pytest --cov --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
 
 lint: install ## Ruff lint

@@ -33,7 +33,7 @@ def normalise_mobile(raw: str) -> str:
 
 
 def mask_phone(e164: str) -> str:
-    """Show only the last two digits: ``+31 6 •••• ••78``."""
+    """Show the country code and the last two digits only: ``+31 •••••••78``."""
     if not e164:
         return ""
     digits = e164.lstrip("+")

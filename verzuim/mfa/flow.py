@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -47,8 +46,3 @@ def finish_login(request: HttpRequest, user: User, method: str) -> HttpResponse:
         return redirect("mfa:backup-codes-new")
     return redirect(next_url or "core:home")
 
-
-def abandon(request: HttpRequest, text: str) -> HttpResponse:
-    pending.clear(request)
-    messages.error(request, text)
-    return redirect("accounts:login")
