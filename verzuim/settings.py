@@ -144,6 +144,13 @@ SMS_CODE_VALIDITY_SECONDS = env_int(
 )
 SMS_CODE_MAX_ATTEMPTS = env_int("VERZUIM_SMS_CODE_MAX_ATTEMPTS", 3, minimum=1, maximum=10)
 PENDING_LOGIN_SECONDS = env_int("VERZUIM_PENDING_LOGIN_SECONDS", 900, minimum=120, maximum=3600)
+# Changes to password, phone or factors need a second-factor check this recent.
+REAUTH_SECONDS = env_int("VERZUIM_REAUTH_SECONDS", 600, minimum=60, maximum=3600)
+ACTIVATION_LINK_SECONDS = env_int(
+    "VERZUIM_ACTIVATION_LINK_SECONDS", 7 * 24 * 3600, minimum=3600, maximum=30 * 24 * 3600
+)
+# WebAuthn relying party: by default the host name the portal is reached on (the tenant's).
+WEBAUTHN_RP_ID = env_str("VERZUIM_WEBAUTHN_RP_ID", "")
 TRUSTED_PROXY_HEADER = env_str("VERZUIM_TRUSTED_PROXY_HEADER", "")  # e.g. X-Forwarded-For
 TRUSTED_PROXY_COUNT = env_int("VERZUIM_TRUSTED_PROXY_COUNT", 1, minimum=1, maximum=5)
 

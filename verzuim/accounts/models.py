@@ -61,6 +61,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("failed second-step attempts since the last login"), default=0
     )
     activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
+    # Part of the activation token: sending a new invitation makes older links invalid.
+    invitation_sent_at = models.DateTimeField(_("invitation sent"), null=True, blank=True)
     date_joined = models.DateTimeField(_("created"), default=timezone.now)
 
     objects = UserManager()
@@ -142,3 +144,24 @@ class Throttle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key} ({self.failures})"
+
+
+class TrustedDevice(models.Model):
+    """A browser on which the user chose to skip the second step for a while.
+
+    The browser holds a signed, HttpOnly cookie naming this row; deleting the row (any change
+    of password or factors does) makes the cookie worthless at once.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="trusted_devices")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"trusted browser {self.pk} of user {self.user_id}"

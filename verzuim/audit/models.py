@@ -27,6 +27,21 @@ class Event(models.TextChoices):
     ACCOUNT_UNBLOCKED = "account.unblocked", _("Account unblocked")
     USER_CREATED = "account.created", _("Account created")
     PASSWORD_CHANGED = "account.password_changed", _("Password changed")
+    INVITATION_SENT = "account.invitation_sent", _("Activation e-mail sent")
+    ACTIVATION_LINK_REFUSED = "account.activation_refused", _("Activation link refused")
+    ACCOUNT_ACTIVATED = "account.activated", _("Account activated")
+    PHONE_CONFIRMED = "account.phone_confirmed", _("Mobile number confirmed")
+    PHONE_CHANGED = "account.phone_changed", _("Mobile number changed")
+    REAUTHENTICATED = "mfa.reauthenticated", _("Second factor checked again")
+    TOTP_ADDED = "mfa.totp_added", _("Authenticator app added")
+    TOTP_REMOVED = "mfa.totp_removed", _("Authenticator app removed")
+    WEBAUTHN_ADDED = "mfa.webauthn_added", _("Security key added")
+    WEBAUTHN_REMOVED = "mfa.webauthn_removed", _("Security key removed")
+    DEFAULT_METHOD_CHANGED = "mfa.default_changed", _("Default second factor changed")
+    SESSION_ENDED = "session.ended", _("Session ended by the user")
+    TRUSTED_DEVICE_ADDED = "mfa.trusted_device_added", _("Browser trusted")
+    TRUSTED_DEVICE_USED = "mfa.trusted_device_used", _("Second step skipped on a trusted browser")
+    TRUSTED_DEVICES_REVOKED = "mfa.trusted_devices_revoked", _("Trusted browsers revoked")
 
 
 class Outcome(models.TextChoices):

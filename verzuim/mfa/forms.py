@@ -37,6 +37,22 @@ class SmsCodeForm(forms.Form):
         return code
 
 
+class TotpCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=20,
+        widget=OneTimeCodeInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "size": 8}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        code = sms_rules.normalise_code(self.cleaned_data["code"])
+        if not sms_rules.well_formed(code):
+            raise ValidationError(_("The code has 6 digits."), code="format")
+        return code
+
+
 class BackupCodeForm(forms.Form):
     code = forms.CharField(
         label=_("Backup code"),

@@ -1,15 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
@@ -29,40 +23,8 @@ from verzuim.mfa.backup_codes.actions import (
 )
 from verzuim.mfa.exceptions import CodeExpired, CodeInvalid, ResendLimitReached, ResendTooSoon
 from verzuim.mfa.forms import BackupCodeForm, ConfirmSavedForm, SmsCodeForm
-from verzuim.mfa.sms.actions import resend_state, send_code, verify_code
-
-View = Callable[..., HttpResponse]
-
-
-def pending_required(view: View) -> View:
-    """Only for someone who just passed the password step."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        state = pending.get(request)
-        if state is None:
-            messages.info(request, _("Your login attempt has expired. Please log in again."))
-            return redirect("accounts:login")
-        request.pending_login, request.pending_user = state  # type: ignore[attr-defined]
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _failed_menu(request: HttpRequest) -> dict[str, Any]:
-    user = request.pending_user  # type: ignore[attr-defined]
-    state = resend_state(user, request.pending_login.attempt_id)  # type: ignore[attr-defined]
-    now = timezone.now()
-    wait = state.seconds_left(now)
-    return {
-        "user_masked_phone": mask_phone(user.phone),
-        "resend_possible": state.next_allowed_at is not None and wait == 0,
-        "resend_wait": humanise_seconds(wait) if wait else "",
-        "resend_at": state.next_allowed_at if wait else None,
-        "resend_exhausted": state.next_allowed_at is None,
-        "has_backup_codes": remaining_count(user) > 0,
-        "code_valid_minutes": settings.SMS_CODE_VALIDITY_SECONDS // 60,
-    }
+from verzuim.mfa.login_step import failed_menu_context, pending_required
+from verzuim.mfa.sms.actions import send_code, verify_code
 
 
 @sensitive_post_parameters("code")
@@ -101,8 +63,11 @@ def sms_verify(request: HttpRequest) -> HttpResponse:
             pending.clear(request)
             return render_blocked(request)
         else:
-            return flow.finish_login(request, user, "sms")
-    return render(request, "mfa/sms_verify.html", {"form": form, **_failed_menu(request)})
+            return flow.finish_login(
+                request, user, "sms", trust_device=bool(request.POST.get("trust_device"))
+            )
+    context = {"form": form, **failed_menu_context(request, "sms")}
+    return render(request, "mfa/sms_verify.html", context)
 
 
 @require_POST
@@ -153,7 +118,9 @@ def backup_code_verify(request: HttpRequest) -> HttpResponse:
             pending.clear(request)
             return render_blocked(request)
         else:
-            response = flow.finish_login(request, user, "backup_code")
+            response = flow.finish_login(
+                request, user, "backup_code", trust_device=bool(request.POST.get("trust_device"))
+            )
             messages.warning(
                 request,
                 ngettext(
@@ -166,7 +133,8 @@ def backup_code_verify(request: HttpRequest) -> HttpResponse:
                 % {"n": left},
             )
             return response
-    return render(request, "mfa/backup_code_verify.html", {"form": form, **_failed_menu(request)})
+    context = {"form": form, **failed_menu_context(request, "backup_code")}
+    return render(request, "mfa/backup_code_verify.html", context)
 
 
 @login_required

@@ -55,6 +55,11 @@ class Tenant(models.Model):
         _("maximum session length (hours)"), default=12,
         validators=[MinValueValidator(1), MaxValueValidator(24)],
     )
+    trusted_device_days = models.PositiveSmallIntegerField(
+        _("days a browser may be trusted (0 = never)"), default=0,
+        validators=[MaxValueValidator(90)],
+        help_text=_("When above 0, users may skip the second step on a browser they trust."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = TenantQuerySet.as_manager()

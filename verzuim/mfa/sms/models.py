@@ -12,6 +12,7 @@ class SmsChallenge(models.Model):
     class Purpose(models.TextChoices):
         LOGIN = "login"
         CONFIRM_PHONE = "confirm_phone"
+        REAUTH = "reauth"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(

@@ -1,0 +1,47 @@
+"""Re-authentication: changes to password, phone or factors need a recent second factor."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from verzuim.audit.actions import record
+from verzuim.audit.models import Event
+from verzuim.core.request import Origin
+
+View = Callable[..., HttpResponse]
+
+
+def mark_fresh(request: HttpRequest, method: str, *, audit: bool = True) -> None:
+    request.session["mfa_at"] = time.time()
+    request.session["mfa_method"] = method
+    if audit:
+        record(Event.REAUTHENTICATED, origin=Origin.from_request(request),
+               subject=request.user, data={"method": method})
+
+
+def is_fresh(request: HttpRequest) -> bool:
+    return time.time() - float(request.session.get("mfa_at", 0)) <= settings.REAUTH_SECONDS
+
+
+def reauth_required(view: View) -> View:
+    """Logged in, and a second factor checked within REAUTH_SECONDS; else ask for one."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_fresh(request):
+            target = request.get_full_path() if request.method == "GET" else request.path
+            return redirect(f"{reverse('mfa:reauth')}?{urlencode({'next': target})}")
+        return view(request, *args, **kwargs)
+
+    return wrapper
