@@ -24,6 +24,7 @@ from verzuim.mfa.backup_codes.actions import (
 from verzuim.mfa.exceptions import CodeExpired, CodeInvalid, ResendLimitReached, ResendTooSoon
 from verzuim.mfa.forms import BackupCodeForm, ConfirmSavedForm, SmsCodeForm
 from verzuim.mfa.login_step import failed_menu_context, pending_required
+from verzuim.mfa.reauth import reauth_required
 from verzuim.mfa.sms.actions import send_code, verify_code
 
 
@@ -137,12 +138,12 @@ def backup_code_verify(request: HttpRequest) -> HttpResponse:
     return render(request, "mfa/backup_code_verify.html", context)
 
 
-@login_required
+@reauth_required
 def backup_codes_new(request: HttpRequest) -> HttpResponse:
     """Explain, then (POST) make a new set and show it once."""
     user = request.user
     if request.method == "POST" and "generate" in request.POST:
-        codes = generate_backup_codes(user, origin=Origin.from_request(request))  # type: ignore[arg-type]
+        codes = generate_backup_codes(user, origin=Origin.from_request(request), notify=True)  # type: ignore[arg-type]
         return render(
             request,
             "mfa/backup_codes_show.html",

@@ -11,6 +11,7 @@ from verzuim.audit.models import Event
 from verzuim.core.request import SYSTEM, Origin
 from verzuim.mfa.backup_codes import rules
 from verzuim.mfa.backup_codes.models import BackupCode
+from verzuim.mfa.changes import record_security_change
 from verzuim.mfa.exceptions import CodeInvalid
 
 
@@ -21,20 +22,25 @@ def generate_backup_codes(
     actor: User | None = None,
     origin: Origin = SYSTEM,
     codes: list[str] | None = None,
+    notify: bool = False,
 ) -> list[str]:
-    """Replace the user's codes with a new set; returns the plain codes to show once."""
+    """Replace the user's codes with a new set; returns the plain codes to show once.
+
+    ``notify``: the user made the change in the portal, so it is treated like any other
+    change of factors (trusted browsers revoked, e-mail notification).
+    """
     plain = codes if codes is not None else rules.generate_set()
     BackupCode.objects.filter(user=user).delete()
     BackupCode.objects.bulk_create(
         [BackupCode(user=user, code_hash=make_password(code)) for code in plain]
     )
-    record(
-        Event.BACKUP_CODES_GENERATED,
-        origin=origin,
-        actor=actor or user,
-        subject=user,
-        data={"count": len(plain)},
-    )
+    data = {"count": len(plain)}
+    if notify:
+        record_security_change(user, Event.BACKUP_CODES_GENERATED, origin=origin, actor=actor,
+                               data=data)
+    else:
+        record(Event.BACKUP_CODES_GENERATED, origin=origin, actor=actor or user, subject=user,
+               data=data)
     return plain
 
 
