@@ -25,6 +25,7 @@ from verzuim.accounts.user_agents import describe
 from verzuim.accounts.views import render_blocked
 from verzuim.audit.models import AuditEvent
 from verzuim.core.request import Origin
+from verzuim.core.timefmt import humanise_seconds
 from verzuim.mfa import methods
 from verzuim.mfa.backup_codes.actions import remaining_count
 from verzuim.mfa.exceptions import CodeExpired, CodeInvalid, ResendLimitReached, ResendTooSoon
@@ -180,7 +181,9 @@ def phone_change(request: HttpRequest) -> HttpResponse:
         code_form.add_error("code", _("This code is no longer valid. Send a new code."))
     except ResendTooSoon as exc:
         messages.warning(
-            request, _("Wait %(n)d seconds before asking for a new code.") % {"n": exc.retry_after}
+            request,
+            _("Wait %(wait)s before asking for a new code.")
+            % {"wait": humanise_seconds(exc.retry_after)},
         )
     except ResendLimitReached:
         messages.error(
