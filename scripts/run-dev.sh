@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export VERZUIM_ENVIRONMENT=development DJANGO_DEBUG=${DJANGO_DEBUG:-1}
+export VERZUIM_DEV_LINK_ORIGIN=${VERZUIM_DEV_LINK_ORIGIN:-http://127.0.0.1:${PORT:-8000}}
 PY=.venv/bin/python
 mkdir -p var
 $PY manage.py migrate --no-input -v0

@@ -12,6 +12,9 @@ from tests.factories import PASSWORD, TenantFactory, UserFactory
 from verzuim.messaging.delivery import deliver_due
 from verzuim.messaging.models import OutboxMessage
 
+# One Chromium per test process, shared by every browser scenario.
+pytest_plugins = ["tests.browser_fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _english_interface(settings):

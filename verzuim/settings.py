@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "verzuim.tenants.middleware.TenantMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "verzuim.accounts.middleware.SessionTimeoutMiddleware",
+    "verzuim.accounts.activation.middleware.ActivationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "verzuim.core.middleware.NoStoreMiddleware",
@@ -143,6 +144,12 @@ SMS_CODE_VALIDITY_SECONDS = env_int(
     "VERZUIM_SMS_CODE_VALIDITY_SECONDS", 300, minimum=60, maximum=600
 )
 SMS_CODE_MAX_ATTEMPTS = env_int("VERZUIM_SMS_CODE_MAX_ATTEMPTS", 3, minimum=1, maximum=10)
+# Caps on SMS per user across all purposes and attempts (cost abuse, "SMS pumping").
+SMS_MAX_PER_USER_PER_HOUR = env_int("VERZUIM_SMS_MAX_PER_USER_PER_HOUR", 10, minimum=3)
+SMS_MAX_PER_USER_PER_DAY = env_int("VERZUIM_SMS_MAX_PER_USER_PER_DAY", 25, minimum=5)
+SMS_MAX_NEW_NUMBERS_PER_DAY = env_int("VERZUIM_SMS_MAX_NEW_NUMBERS_PER_DAY", 3, minimum=1)
+# Countries (ISO 3166 codes) whose mobile numbers are accepted.
+SMS_ALLOWED_REGIONS = env_list("VERZUIM_SMS_ALLOWED_REGIONS", ["NL", "BE", "DE", "LU"])
 PENDING_LOGIN_SECONDS = env_int("VERZUIM_PENDING_LOGIN_SECONDS", 900, minimum=120, maximum=3600)
 # Changes to password, phone or factors need a second-factor check this recent.
 REAUTH_SECONDS = env_int("VERZUIM_REAUTH_SECONDS", 600, minimum=60, maximum=3600)
@@ -260,6 +267,9 @@ TASKS = {
         "QUEUES": ["default", "messages"],
     }
 }
+
+# Outside production, e-mailed links may point at the local server (make run sets this).
+DEV_LINK_ORIGIN = env_str("VERZUIM_DEV_LINK_ORIGIN", "")
 
 # Development-only pages (/dev/outbox/).
 DEV_PAGES_ENABLED = ENVIRONMENT == "development"

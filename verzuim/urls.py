@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("verzuim.core.urls")),
     path("accounts/", include("verzuim.accounts.urls")),
     path("accounts/verify/", include("verzuim.mfa.urls")),
+    path("activate/", include("verzuim.accounts.activation.urls")),
     path("settings/", include("verzuim.accounts.settings_urls")),
     path("help/", include("verzuim.help.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

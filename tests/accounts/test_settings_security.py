@@ -25,8 +25,9 @@ def make_stale(client):
 
 def security_emails(user):
     deliver_due()
-    return OutboxMessage.objects.filter(channel="email", to=user.email,
-                                        subject__contains="Security change")
+    return OutboxMessage.objects.filter(
+        channel="email", to=user.email, subject__contains="Security change"
+    )
 
 
 def second_client(user, password):
@@ -53,12 +54,15 @@ def test_overview_lists_phone_sessions_and_events(client, hr_user, logged_in_cli
 
 # --- re-authentication --------------------------------------------------------------------
 
+
 def test_changes_need_a_recent_second_factor(client, hr_user, logged_in_client):
     logged_in_client(hr_user)
     make_stale(client)
     response = client.get("/settings/security/password/")
     assert response.status_code == 302
-    assert response["Location"] == "/accounts/verify/again/?next=%2Fsettings%2Fsecurity%2Fpassword%2F"
+    assert (
+        response["Location"] == "/accounts/verify/again/?next=%2Fsettings%2Fsecurity%2Fpassword%2F"
+    )
 
 
 def test_reauthenticate_with_sms_then_continue(client, hr_user, logged_in_client):
@@ -80,28 +84,39 @@ def test_reauthenticate_with_backup_code(client, hr_user, logged_in_client):
     codes = generate_backup_codes(hr_user)
     logged_in_client(hr_user)
     make_stale(client)
-    response = client.post("/accounts/verify/again/?next=/settings/security/phone/",
-                           {"action": "backup", "backup-code": codes[0]})
+    response = client.post(
+        "/accounts/verify/again/?next=/settings/security/phone/",
+        {"action": "backup", "backup-code": codes[0]},
+    )
     assert response["Location"] == "/settings/security/phone/"
 
 
 def test_reauth_next_cannot_leave_the_portal(client, hr_user, logged_in_client):
     logged_in_client(hr_user)
     client.post("/accounts/verify/again/?next=https://evil.example/", {"action": "sms-send"})
-    response = client.post("/accounts/verify/again/?next=https://evil.example/",
-                           {"action": "sms", "sms-code": last_sms_code(hr_user.phone)})
+    response = client.post(
+        "/accounts/verify/again/?next=https://evil.example/",
+        {"action": "sms", "sms-code": last_sms_code(hr_user.phone)},
+    )
     assert response["Location"] == "/settings/security/"
 
 
 # --- password -----------------------------------------------------------------------------
 
-def test_change_password_ends_other_sessions_and_notifies(client, hr_user, logged_in_client,
-                                                          password):
+
+def test_change_password_ends_other_sessions_and_notifies(
+    client, hr_user, logged_in_client, password
+):
     logged_in_client(hr_user)
     other = second_client(hr_user, password)
-    response = client.post("/settings/security/password/", {
-        "current_password": password, "new_password1": NEW_PASSWORD,
-        "new_password2": NEW_PASSWORD})
+    response = client.post(
+        "/settings/security/password/",
+        {
+            "current_password": password,
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
+    )
     assert response.status_code == 302
     assert client.get("/").status_code == 200  # this session stays
     assert other.get("/").status_code == 302  # the other one ended
@@ -111,17 +126,23 @@ def test_change_password_ends_other_sessions_and_notifies(client, hr_user, logge
     assert security_emails(hr_user).filter(body__contains="Password changed").exists()
 
 
-@pytest.mark.parametrize("current, new1, new2, error", [
-    ("wrong-current", NEW_PASSWORD, NEW_PASSWORD, "current password is not correct"),
-    (None, "kort", "kort", "too short"),
-    (None, "password123", "password123", "too common"),
-    (None, NEW_PASSWORD, NEW_PASSWORD + "x", "not the same"),
-])
-def test_change_password_refusals(client, hr_user, logged_in_client, password, current, new1,
-                                  new2, error):
+@pytest.mark.parametrize(
+    "current, new1, new2, error",
+    [
+        ("wrong-current", NEW_PASSWORD, NEW_PASSWORD, "current password is not correct"),
+        (None, "kort", "kort", "too short"),
+        (None, "password123", "password123", "too common"),
+        (None, NEW_PASSWORD, NEW_PASSWORD + "x", "not the same"),
+    ],
+)
+def test_change_password_refusals(
+    client, hr_user, logged_in_client, password, current, new1, new2, error
+):
     logged_in_client(hr_user)
-    response = client.post("/settings/security/password/", {
-        "current_password": current or password, "new_password1": new1, "new_password2": new2})
+    response = client.post(
+        "/settings/security/password/",
+        {"current_password": current or password, "new_password1": new1, "new_password2": new2},
+    )
     assert response.status_code == 200
     assert error in response.content.decode()
     hr_user.refresh_from_db()
@@ -131,9 +152,14 @@ def test_change_password_refusals(client, hr_user, logged_in_client, password, c
 def test_long_passwords_are_accepted(client, hr_user, logged_in_client, password):
     logged_in_client(hr_user)
     long_password = "lang wachtwoord met spaties " * 5  # 140 characters
-    response = client.post("/settings/security/password/", {
-        "current_password": password, "new_password1": long_password,
-        "new_password2": long_password})
+    response = client.post(
+        "/settings/security/password/",
+        {
+            "current_password": password,
+            "new_password1": long_password,
+            "new_password2": long_password,
+        },
+    )
     assert response.status_code == 302
 
 
@@ -142,8 +168,7 @@ def test_long_passwords_are_accepted(client, hr_user, logged_in_client, password
 NEW_PHONE = "+31687654321"
 
 
-def test_change_phone_confirms_the_new_number_and_warns_the_old(client, hr_user,
-                                                                logged_in_client):
+def test_change_phone_confirms_the_new_number_and_warns_the_old(client, hr_user, logged_in_client):
     old_phone = hr_user.phone
     logged_in_client(hr_user)
     client.post("/settings/security/phone/", {"action": "number", "phone": "06 8765 4321"})
@@ -152,8 +177,9 @@ def test_change_phone_confirms_the_new_number_and_warns_the_old(client, hr_user,
     hr_user.refresh_from_db()
     assert hr_user.phone == old_phone  # nothing changes before the code
     code = last_sms_code(NEW_PHONE)
-    wrong = client.post("/settings/security/phone/",
-                        {"action": "code", "code": f"{(int(code) + 1) % 10**6:06d}"})
+    wrong = client.post(
+        "/settings/security/phone/", {"action": "code", "code": f"{(int(code) + 1) % 10**6:06d}"}
+    )
     assert "incorrect" in wrong.content.decode()
     response = client.post("/settings/security/phone/", {"action": "code", "code": code})
     assert response["Location"] == "/settings/security/"
@@ -166,10 +192,13 @@ def test_change_phone_confirms_the_new_number_and_warns_the_old(client, hr_user,
     assert AuditEvent.objects.filter(event=Event.PHONE_CHANGED, subject=hr_user).exists()
 
 
-@pytest.mark.parametrize("phone, error", [
-    ("020 123 4567", "not a mobile number"),
-    ("12345", "does not exist"),
-])
+@pytest.mark.parametrize(
+    "phone, error",
+    [
+        ("020 123 4567", "not a mobile number"),
+        ("12345", "does not exist"),
+    ],
+)
 def test_change_phone_refuses_bad_numbers(client, hr_user, logged_in_client, phone, error):
     logged_in_client(hr_user)
     response = client.post("/settings/security/phone/", {"action": "number", "phone": phone})
@@ -178,8 +207,9 @@ def test_change_phone_refuses_bad_numbers(client, hr_user, logged_in_client, pho
 
 def test_change_phone_refuses_the_same_number(client, hr_user, logged_in_client):
     logged_in_client(hr_user)
-    response = client.post("/settings/security/phone/",
-                           {"action": "number", "phone": hr_user.phone})
+    response = client.post(
+        "/settings/security/phone/", {"action": "number", "phone": hr_user.phone}
+    )
     assert "already your mobile number" in response.content.decode()
 
 
@@ -194,16 +224,17 @@ def test_change_phone_can_be_cancelled(client, hr_user, logged_in_client):
 
 # --- default method -----------------------------------------------------------------------
 
+
 def test_default_method_must_be_one_the_user_has(client, hr_user, logged_in_client):
     logged_in_client(hr_user)
-    response = client.post("/settings/security/default-method/", {"method": "totp"},
-                           follow=True)
+    response = client.post("/settings/security/default-method/", {"method": "totp"}, follow=True)
     assert "not set up for your account" in response.content.decode()
     hr_user.refresh_from_db()
     assert hr_user.preferred_method == "sms"
 
 
 # --- sessions -----------------------------------------------------------------------------
+
 
 def test_end_one_other_session(client, hr_user, logged_in_client, password):
     from verzuim.accounts.security_actions import session_handle
@@ -218,18 +249,20 @@ def test_end_one_other_session(client, hr_user, logged_in_client, password):
     assert AuditEvent.objects.filter(event=Event.SESSION_ENDED).exists()
 
 
-def test_cannot_end_other_users_sessions_or_the_current_one(client, tenant, hr_user,
-                                                            logged_in_client, password):
+def test_cannot_end_other_users_sessions_or_the_current_one(
+    client, tenant, hr_user, logged_in_client, password
+):
     from tests.factories import UserFactory
     from verzuim.accounts.security_actions import session_handle
 
     colleague = UserFactory(tenant=tenant, username="collega")
     colleague_client = second_client(colleague, password)
     logged_in_client(hr_user)
-    for handle in (session_handle(colleague_client.session.session_key),
-                   session_handle(client.session.session_key)):
-        response = client.post("/settings/security/sessions/end/", {"session": handle},
-                               follow=True)
+    for handle in (
+        session_handle(colleague_client.session.session_key),
+        session_handle(client.session.session_key),
+    ):
+        response = client.post("/settings/security/sessions/end/", {"session": handle}, follow=True)
         assert "already ended" in response.content.decode()
     assert colleague_client.get("/").status_code == 200
     assert client.get("/").status_code == 200
@@ -245,6 +278,7 @@ def test_end_all_other_sessions(client, hr_user, logged_in_client, password):
 
 # --- trusted browsers ---------------------------------------------------------------------
 
+
 @pytest.fixture
 def trusting_tenant(tenant):
     tenant.trusted_device_days = 30
@@ -254,12 +288,12 @@ def trusting_tenant(tenant):
 
 def login_trusting(client, user, password):
     client.post("/accounts/login/", {"username": user.username, "password": password})
-    return client.post("/accounts/verify/sms/", {"code": last_sms_code(user.phone),
-                                                 "trust_device": "1"})
+    return client.post(
+        "/accounts/verify/sms/", {"code": last_sms_code(user.phone), "trust_device": "1"}
+    )
 
 
-def test_trust_checkbox_only_when_the_policy_allows(client, tenant, hr_user,
-                                                    login_password_step):
+def test_trust_checkbox_only_when_the_policy_allows(client, tenant, hr_user, login_password_step):
     login_password_step(hr_user)
     assert "trust_device" not in client.get("/accounts/verify/sms/").content.decode()
     tenant.trusted_device_days = 14
@@ -275,8 +309,7 @@ def test_trusted_browser_skips_only_the_second_step(client, trusting_tenant, hr_
     sms_before = OutboxMessage.objects.filter(channel="sms").count()
     wrong = client.post("/accounts/login/", {"username": hr_user.username, "password": "nope"})
     assert wrong.status_code == 200  # the password is still required
-    response = client.post("/accounts/login/", {"username": hr_user.username,
-                                                "password": password})
+    response = client.post("/accounts/login/", {"username": hr_user.username, "password": password})
     assert response["Location"] == "/"
     deliver_due()
     assert OutboxMessage.objects.filter(channel="sms").count() == sms_before
@@ -292,21 +325,26 @@ def test_trust_cookie_is_bound_to_its_user(client, trusting_tenant, hr_user, pas
     colleague = UserFactory(tenant=trusting_tenant, username="collega")
     thief = Client()
     thief.cookies[COOKIE] = response.cookies[COOKIE].value
-    second = thief.post("/accounts/login/", {"username": colleague.username,
-                                             "password": password})
+    second = thief.post("/accounts/login/", {"username": colleague.username, "password": password})
     assert second["Location"] == "/accounts/verify/sms/"
 
 
 def test_password_change_revokes_trusted_browsers(client, trusting_tenant, hr_user, password):
     login_trusting(client, hr_user, password)
     assert TrustedDevice.objects.filter(user=hr_user).count() == 1
-    client.post("/settings/security/password/", {
-        "current_password": password, "new_password1": NEW_PASSWORD,
-        "new_password2": NEW_PASSWORD})
+    client.post(
+        "/settings/security/password/",
+        {
+            "current_password": password,
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
+    )
     assert TrustedDevice.objects.filter(user=hr_user).count() == 0
     client.post("/accounts/logout/")
-    response = client.post("/accounts/login/", {"username": hr_user.username,
-                                                "password": NEW_PASSWORD})
+    response = client.post(
+        "/accounts/login/", {"username": hr_user.username, "password": NEW_PASSWORD}
+    )
     assert response["Location"] == "/accounts/verify/sms/"
 
 
@@ -317,8 +355,9 @@ def test_user_can_stop_trusting_browsers(client, trusting_tenant, hr_user, passw
     assert AuditEvent.objects.filter(event=Event.TRUSTED_DEVICES_REVOKED).exists()
 
 
-def test_trusted_login_still_needs_a_fresh_factor_for_changes(client, trusting_tenant, hr_user,
-                                                              password):
+def test_trusted_login_still_needs_a_fresh_factor_for_changes(
+    client, trusting_tenant, hr_user, password
+):
     login_trusting(client, hr_user, password)
     client.post("/accounts/logout/")
     client.post("/accounts/login/", {"username": hr_user.username, "password": password})
@@ -326,12 +365,72 @@ def test_trusted_login_still_needs_a_fresh_factor_for_changes(client, trusting_t
     assert response["Location"].startswith("/accounts/verify/again/")
 
 
-def test_policy_switched_off_ignores_existing_cookies(client, trusting_tenant, hr_user,
-                                                      password):
+def test_policy_switched_off_ignores_existing_cookies(client, trusting_tenant, hr_user, password):
     login_trusting(client, hr_user, password)
     client.post("/accounts/logout/")
     trusting_tenant.trusted_device_days = 0
     trusting_tenant.save()
-    response = client.post("/accounts/login/", {"username": hr_user.username,
-                                                "password": password})
+    response = client.post("/accounts/login/", {"username": hr_user.username, "password": password})
     assert response["Location"] == "/accounts/verify/sms/"
+
+
+def test_only_a_few_new_numbers_per_day_can_be_tried(client, hr_user, logged_in_client, settings):
+    logged_in_client(hr_user)
+    numbers = ["+31687654321", "+31687654322", "+31687654323", "+31687654324"]
+    for phone in numbers:
+        client.post("/settings/security/phone/", {"action": "cancel"})
+        response = client.post(
+            "/settings/security/phone/", {"action": "number", "phone": phone}, follow=True
+        )
+    deliver_due()
+    sent_to = set(OutboxMessage.objects.filter(channel="sms").values_list("to", flat=True))
+    assert set(numbers[:3]) <= sent_to and numbers[3] not in sent_to
+    assert "No more codes can be sent" in response.content.decode()
+
+
+def test_numbers_from_other_countries_are_refused(client, hr_user, logged_in_client):
+    logged_in_client(hr_user)
+    response = client.post(
+        "/settings/security/phone/", {"action": "number", "phone": "+33 6 12 34 56 78"}
+    )
+    assert "from this country cannot be used" in response.content.decode()
+    assert not OutboxMessage.objects.filter(to="+33612345678").exists()
+
+
+def test_admin_password_change_goes_through_the_portal_page(
+    client, tenant, support_user, logged_in_client, password
+):
+    logged_in_client(support_user)
+    response = client.post(
+        "/beheer/password_change/",
+        {"old_password": password, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/settings/security/password/"
+    support_user.refresh_from_db()
+    assert support_user.check_password(password)
+
+
+def test_post_without_fresh_factor_returns_to_the_overview_afterwards(
+    client, hr_user, logged_in_client
+):
+    logged_in_client(hr_user)
+    make_stale(client)
+    response = client.post("/settings/security/default-method/", {"method": "sms"})
+    assert response["Location"] == "/accounts/verify/again/?next=%2Fsettings%2Fsecurity%2F"
+
+
+def test_logout_everywhere_also_stops_trusting_browsers(client, trusting_tenant, hr_user, password):
+    login_trusting(client, hr_user, password)
+    client.post("/accounts/logout/everywhere/")
+    assert not TrustedDevice.objects.filter(user=hr_user).exists()
+    response = client.post("/accounts/login/", {"username": hr_user.username, "password": password})
+    assert response["Location"] == "/accounts/verify/sms/"
+
+
+def test_support_admin_shows_no_other_tenants(
+    client, tenant, support_user, foreign_user, logged_in_client
+):
+    logged_in_client(support_user)
+    body = client.get("/beheer/accounts/user/").content.decode()
+    assert foreign_user.tenant.name not in body

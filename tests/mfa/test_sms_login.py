@@ -214,17 +214,58 @@ def test_validity_can_never_be_set_above_ten_minutes():
 
     result = subprocess.run(
         [sys.executable, "-c", "import verzuim.settings"],
-        env={"VERZUIM_SMS_CODE_VALIDITY_SECONDS": "900", "VERZUIM_ENVIRONMENT": "test",
-             "PATH": "/usr/bin:/bin"},
-        capture_output=True, text=True,
+        env={
+            "VERZUIM_SMS_CODE_VALIDITY_SECONDS": "900",
+            "VERZUIM_ENVIRONMENT": "test",
+            "PATH": "/usr/bin:/bin",
+        },
+        capture_output=True,
+        text=True,
     )
     assert result.returncode != 0
     assert "VERZUIM_SMS_CODE_VALIDITY_SECONDS must be at most 600" in result.stderr
 
 
-def test_wrong_code_is_not_echoed_back_into_the_field(client, hr_user, login_password_step,
-                                                       sms_code):
+def test_wrong_code_is_not_echoed_back_into_the_field(
+    client, hr_user, login_password_step, sms_code
+):
     login_password_step(hr_user)
     wrong = wrong_code(sms_code())
     body = verify(client, wrong).content.decode()
     assert f'value="{wrong}"' not in body
+
+
+def test_sms_per_user_are_capped_across_login_attempts(client, hr_user, password, settings):
+    """Someone who knows the password cannot make the portal send endless SMS."""
+    for _ in range(settings.SMS_MAX_PER_USER_PER_HOUR + 3):
+        Client().post("/accounts/login/", {"username": hr_user.username, "password": password})
+    assert SmsChallenge.objects.filter(user=hr_user).count() == settings.SMS_MAX_PER_USER_PER_HOUR
+    client.post("/accounts/login/", {"username": hr_user.username, "password": password})
+    body = client.get("/accounts/verify/sms/").content.decode()
+    assert "No SMS could be sent just now" in body
+    assert "Use a backup code" in body
+
+
+def test_daily_cap_counts_all_purposes(hr_user, settings):
+    from verzuim.core.request import Origin
+    from verzuim.mfa.exceptions import ResendLimitReached
+    from verzuim.mfa.sms.actions import send_code
+
+    settings.SMS_MAX_PER_USER_PER_HOUR = 100
+    settings.SMS_MAX_PER_USER_PER_DAY = 4
+    for n in range(4):
+        send_code(hr_user, f"attempt{n}", Origin())
+    with pytest.raises(ResendLimitReached):
+        send_code(hr_user, "attempt-x", Origin(), purpose=SmsChallenge.Purpose.REAUTH)
+
+
+def test_sms_cannot_be_used_when_the_tenant_forbids_it(client, tenant, hr_user, password):
+    tenant.allowed_methods = ["totp", "webauthn"]
+    tenant.save()
+    response = client.post("/accounts/login/", {"username": hr_user.username, "password": password})
+    assert response.status_code == 403
+    assert "no second-step method" in response.content.decode()
+    assert not SmsChallenge.objects.exists()
+    # Going straight to the SMS endpoints does not help either.
+    assert client.post("/accounts/verify/sms/resend/").status_code == 302
+    assert not SmsChallenge.objects.exists()

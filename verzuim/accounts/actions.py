@@ -10,8 +10,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from verzuim.accounts import throttles
+from verzuim.accounts.activation.actions import send_invitation
 from verzuim.accounts.exceptions import AccountBlocked, InvalidCredentials, TooManyAttempts
-from verzuim.accounts.models import User
+from verzuim.accounts.models import TrustedDevice, User
 from verzuim.accounts.sessions import end_sessions
 from verzuim.audit.actions import record
 from verzuim.audit.models import Event, Outcome
@@ -19,42 +20,35 @@ from verzuim.core.request import SYSTEM, Origin
 from verzuim.messaging.actions import queue_email
 
 
-def check_password_step(tenant: Any, login_name: str, password: str, origin: Origin) -> User:
-    """The first step of the login. Throttles are checked before any hashing.
+def check_password_step(
+    tenant: Any, login_name: str, password: str, origin: Origin, *, device: str | None = None
+) -> User:
+    """The first step of the login. The attempt is reserved before any hashing.
 
     Raises TooManyAttempts, InvalidCredentials or AccountBlocked; returns the user when the
-    password is right and the second factor may be asked.
+    password is right and the second factor may be asked. ``device`` is the nonce of a
+    known-device cookie for this login name (its own counter: no lockout by others).
     """
-    keys = throttles.login_keys(tenant.pk, login_name, origin.ip)
+    keys = throttles.login_keys(tenant.pk, login_name, origin.ip, device)
     try:
-        throttles.check(keys)
-    except TooManyAttempts:
-        record(
-            Event.LOGIN_THROTTLED,
-            origin=origin,
-            tenant=tenant,
-            outcome=Outcome.FAILURE,
-            login_name=login_name,
-        )
+        reservation = throttles.reserve(keys)
+    except TooManyAttempts as exc:
+        if exc.first_refusal:
+            record(Event.LOGIN_THROTTLED, origin=origin, tenant=tenant, outcome=Outcome.FAILURE,
+                   login_name=login_name, data={"wait": exc.retry_after})
         raise
     user = authenticate(None, username=login_name, password=password, tenant=tenant)
     if user is None:
-        wait = throttles.register_failure(keys)
-        record(
-            Event.LOGIN_PASSWORD_FAILED,
-            origin=origin,
-            tenant=tenant,
-            outcome=Outcome.FAILURE,
-            login_name=login_name,
-        )
-        if wait:
-            raise TooManyAttempts(wait)
+        record(Event.LOGIN_PASSWORD_FAILED, origin=origin, tenant=tenant,
+               outcome=Outcome.FAILURE, login_name=login_name)
+        if reservation.wait:
+            raise TooManyAttempts(reservation.wait)
         raise InvalidCredentials()
     assert isinstance(user, User)
+    throttles.release(reservation)
     if user.is_blocked:
         record(Event.LOGIN_BLOCKED_ACCOUNT, origin=origin, subject=user, outcome=Outcome.FAILURE)
         raise AccountBlocked()
-    throttles.reset(keys[:1])
     record(Event.LOGIN_PASSWORD_OK, origin=origin, subject=user)
     return user
 
@@ -169,17 +163,22 @@ def create_user(
         subject=user,
         data={"roles": roles, "with_password": bool(password)},
     )
-    queue_email(
-        tenant=tenant,
-        to=email,
-        template="account_created",
-        context={"user": user, "has_password": bool(password)},
-    )
+    if password:
+        queue_email(
+            tenant=tenant,
+            to=email,
+            template="account_created",
+            context={"user": user, "has_password": True},
+        )
+    else:
+        send_invitation(user, actor=actor, origin=origin)
     return user
 
 
 def logout_everywhere(user: User, origin: Origin) -> int:
+    """End every session and stop trusting every browser (a lost laptop is locked out)."""
     count = end_sessions(user)
+    TrustedDevice.objects.filter(user=user).delete()
     record(
         Event.LOGOUT_EVERYWHERE, origin=origin, actor=user, subject=user, data={"sessions": count}
     )

@@ -27,6 +27,12 @@ def protect_admin(site: AdminSite) -> None:
             and user.tenant_id == tenant.pk
         )
 
+    def password_change(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        # The portal's own page re-authenticates, audits and notifies.
+        return redirect("settings:password")
+
     site.login = login  # type: ignore[method-assign]
+    site.password_change = password_change  # type: ignore[method-assign,assignment]
+    site.password_change_done = password_change  # type: ignore[method-assign,assignment]
     site.has_permission = has_permission  # type: ignore[method-assign]
     site.site_header = "Verzuimportaal"

@@ -19,3 +19,4 @@ class TooManyAttempts(LoginError):
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"retry after {retry_after}s")
         self.retry_after = max(int(retry_after), 1)
+        self.first_refusal = True

@@ -138,6 +138,8 @@ class Throttle(models.Model):
     failures = models.PositiveIntegerField(default=0)
     last_failure_at = models.DateTimeField()
     blocked_until = models.DateTimeField()
+    # Whether the refusal during the current wait was audited (once per wait, not per request).
+    refusal_audited = models.BooleanField(default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "key"], name="unique_throttle_key")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import phonenumbers
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,13 @@ def normalise_mobile(raw: str) -> str:
         ) from exc
     if not phonenumbers.is_valid_number(number):
         raise ValidationError(_("This phone number does not exist."), code="invalid_phone")
+    region = phonenumbers.region_code_for_number(number)
+    if region not in settings.SMS_ALLOWED_REGIONS:
+        raise ValidationError(
+            _("Mobile numbers from this country cannot be used here. Contact support if you "
+              "need this."),
+            code="region_not_allowed",
+        )
     if phonenumbers.number_type(number) not in _MOBILE_TYPES:
         raise ValidationError(
             _("This is not a mobile number. SMS codes can only be sent to a mobile number."),

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from verzuim.accounts import actions
+from verzuim.accounts import actions, known_devices
 from verzuim.accounts.exceptions import AccountBlocked, InvalidCredentials, TooManyAttempts
 from verzuim.accounts.forms import LoginForm
 from verzuim.audit.actions import record
@@ -48,11 +48,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
+            tenant = request.tenant  # type: ignore[attr-defined]
+            name = form.cleaned_data["username"]
             user = actions.check_password_step(
-                request.tenant,  # type: ignore[attr-defined]
-                form.cleaned_data["username"],
-                form.cleaned_data["password"],
-                Origin.from_request(request),
+                tenant, name, form.cleaned_data["password"], Origin.from_request(request),
+                device=known_devices.nonce_for(request, tenant.pk, name),
             )
         except InvalidCredentials:
             form.add_error(None, _("The login name or password is incorrect."))

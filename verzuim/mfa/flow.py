@@ -6,8 +6,9 @@ import time
 
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 
+from verzuim.accounts import known_devices
 from verzuim.accounts.actions import complete_login
 from verzuim.accounts.models import SecondFactor, User
 from verzuim.audit.actions import record
@@ -27,6 +28,9 @@ def start_second_step(request: HttpRequest, user: User) -> HttpResponse:
         record(Event.TRUSTED_DEVICE_USED, origin=Origin.from_request(request), subject=user)
         return finish_login(request, user, "trusted_device")
     method = methods.default_method(user)
+    if method is None:
+        pending.clear(request)
+        return render(request, "mfa/no_method.html", status=403)
     if method == SecondFactor.SMS:
         send_first_sms(request, user)
     return redirect(methods.login_url(method))
@@ -64,4 +68,6 @@ def finish_login(
         response = redirect(next_url or "core:home")
     if trust_device and method != "trusted_device":
         trust.issue(request, response, user)
+    if known_devices.nonce_for(request, user.tenant_id, user.username) is None:
+        known_devices.remember(response, user.tenant_id, user.username)
     return response

@@ -40,6 +40,25 @@ def pending_required(view: View) -> View:
     return wrapper
 
 
+def method_required(method: str) -> Callable[[View], View]:
+    """The step page of a method the user does not have (or the tenant forbids) sends them
+    to a method they do have."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.pending_user  # type: ignore[attr-defined]
+            if not methods.has_method(user, method):
+                from verzuim.mfa import flow
+
+                return flow.start_second_step(request, user)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
 def failed_menu_context(request: HttpRequest, current: str) -> dict[str, Any]:
     """Everything the "Inloggen mislukt?" menu and the trust checkbox need."""
     user = request.pending_user  # type: ignore[attr-defined]
@@ -49,6 +68,7 @@ def failed_menu_context(request: HttpRequest, current: str) -> dict[str, Any]:
         "current_method": current,
         "user_masked_phone": mask_phone(user.phone),
         "sms_sent": state.sends > 0,
+        "sms_capped": state.sends == 0 and current == "sms",
         "sms_allowed": methods.has_method(user, "sms"),
         "resend_possible": state.next_allowed_at is not None and wait == 0,
         "resend_wait": humanise_seconds(wait) if wait else "",

@@ -38,9 +38,10 @@ def available_methods(user: User) -> list[str]:
     return methods
 
 
-def default_method(user: User) -> str:
+def default_method(user: User) -> str | None:
+    """The method to ask first; None when the tenant allows none the user has."""
     methods = available_methods(user)
-    return methods[0] if methods else SecondFactor.SMS
+    return methods[0] if methods else None
 
 
 def login_url(method: str) -> str:

@@ -40,7 +40,11 @@ def reauth_required(view: View) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not is_fresh(request):
-            target = request.get_full_path() if request.method == "GET" else request.path
+            # A form posted without a fresh check is not replayed: after the check the user
+            # comes back to the page, sees the form again and sends it once more.
+            target = (
+                request.get_full_path() if request.method == "GET" else reverse("settings:security")
+            )
             return redirect(f"{reverse('mfa:reauth')}?{urlencode({'next': target})}")
         return view(request, *args, **kwargs)
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from verzuim.accounts.exceptions import AccountBlocked
+from verzuim.accounts.models import User
 from verzuim.accounts.phone import mask_phone
 from verzuim.accounts.views import render_blocked, safe_next
 from verzuim.core.request import Origin
@@ -37,10 +38,11 @@ def _attempt_id(request: HttpRequest) -> str:
     return str(request.session[ATTEMPT_KEY])
 
 
-@sensitive_post_parameters("code")
+@sensitive_post_parameters()
 @login_required
 def reauth(request: HttpRequest) -> HttpResponse:
     user = request.user
+    assert isinstance(user, User)
     origin = Origin.from_request(request)
     target = safe_next(request) or "/settings/security/"
     action = request.POST.get("action", "")
@@ -51,12 +53,16 @@ def reauth(request: HttpRequest) -> HttpResponse:
     sms_sent = SmsChallenge.objects.filter(
         user=user, attempt_id=_attempt_id(request), purpose=SmsChallenge.Purpose.REAUTH
     ).exists()
+    if action in ("sms-send", "sms") and not methods.has_method(user, "sms"):
+        action = ""  # the tenant does not allow SMS
+    if action == "totp" and not methods.has_method(user, "totp"):
+        action = ""
     try:
         if action == "sms-send":
             send_code(
                 user,
                 _attempt_id(request),
-                origin,  # type: ignore[arg-type]
+                origin,
                 purpose=SmsChallenge.Purpose.REAUTH,
                 resend=sms_sent,
             )
@@ -66,17 +72,17 @@ def reauth(request: HttpRequest) -> HttpResponse:
                 user,
                 _attempt_id(request),
                 sms_form.cleaned_data["code"],
-                origin,  # type: ignore[arg-type]
+                origin,
                 purpose=SmsChallenge.Purpose.REAUTH,
             )
             return _done(request, "sms", target)
         elif action == "totp" and totp_form.is_valid():
             from verzuim.mfa.totp.actions import verify_totp_code
 
-            verify_totp_code(user, totp_form.cleaned_data["code"], origin)  # type: ignore[arg-type]
+            verify_totp_code(user, totp_form.cleaned_data["code"], origin)
             return _done(request, "totp", target)
         elif action == "backup" and backup_form.is_valid():
-            use_backup_code(user, backup_form.cleaned_data["code"], origin)  # type: ignore[arg-type]
+            use_backup_code(user, backup_form.cleaned_data["code"], origin)
             return _done(request, "backup_code", target)
     except CodeInvalid:
         error = _("This code is incorrect. Try again.")
@@ -99,11 +105,11 @@ def reauth(request: HttpRequest) -> HttpResponse:
             "totp_form": totp_form,
             "backup_form": backup_form,
             "sms_sent": sms_sent,
-            "masked_phone": mask_phone(user.phone),  # type: ignore[union-attr]
-            "has_sms": methods.has_method(user, "sms"),  # type: ignore[arg-type]
-            "has_totp": methods.has_method(user, "totp"),  # type: ignore[arg-type]
-            "has_webauthn": methods.has_method(user, "webauthn"),  # type: ignore[arg-type]
-            "has_backup_codes": remaining_count(user) > 0,  # type: ignore[arg-type]
+            "masked_phone": mask_phone(user.phone),
+            "has_sms": methods.has_method(user, "sms"),
+            "has_totp": methods.has_method(user, "totp"),
+            "has_webauthn": methods.has_method(user, "webauthn"),
+            "has_backup_codes": remaining_count(user) > 0,
         },
     )
 

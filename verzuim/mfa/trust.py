@@ -58,8 +58,11 @@ def check(request: HttpRequest, user: User) -> TrustedDevice | None:
         return None
     if not isinstance(data, dict) or data.get("u") != user.pk:
         return None
+    device_id = data.get("d")
+    if not isinstance(device_id, int):
+        return None
     device = TrustedDevice.objects.filter(
-        pk=data.get("d"), user=user, expires_at__gt=timezone.now()
+        pk=device_id, user=user, expires_at__gt=timezone.now()
     ).first()
     if device is not None:
         TrustedDevice.objects.filter(pk=device.pk).update(last_used_at=timezone.now())

@@ -23,13 +23,14 @@ from verzuim.mfa.backup_codes.actions import (
 )
 from verzuim.mfa.exceptions import CodeExpired, CodeInvalid, ResendLimitReached, ResendTooSoon
 from verzuim.mfa.forms import BackupCodeForm, ConfirmSavedForm, SmsCodeForm
-from verzuim.mfa.login_step import failed_menu_context, pending_required
+from verzuim.mfa.login_step import failed_menu_context, method_required, pending_required
 from verzuim.mfa.reauth import reauth_required
 from verzuim.mfa.sms.actions import send_code, verify_code
 
 
 @sensitive_post_parameters("code")
 @pending_required
+@method_required("sms")
 def sms_verify(request: HttpRequest) -> HttpResponse:
     user = request.pending_user  # type: ignore[attr-defined]
     form = SmsCodeForm(request.POST or None)
@@ -73,6 +74,7 @@ def sms_verify(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @pending_required
+@method_required("sms")
 def sms_resend(request: HttpRequest) -> HttpResponse:
     user = request.pending_user  # type: ignore[attr-defined]
     try:

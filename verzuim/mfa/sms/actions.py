@@ -50,6 +50,28 @@ def resend_state(
     )
 
 
+def over_user_caps(user: User, phone: str, purpose: str, now: datetime) -> bool:
+    """Caps per user over all attempts and purposes, so SMS cannot be pumped by starting
+    new logins or entering new numbers again and again."""
+    sent = SmsChallenge.objects.filter(user=user)
+    if sent.filter(created_at__gt=now - timedelta(hours=1)).count() >= (
+        settings.SMS_MAX_PER_USER_PER_HOUR
+    ):
+        return True
+    day = sent.filter(created_at__gt=now - timedelta(days=1))
+    if day.count() >= settings.SMS_MAX_PER_USER_PER_DAY:
+        return True
+    if purpose == SmsChallenge.Purpose.CONFIRM_PHONE and phone != user.phone:
+        numbers = set(
+            day.filter(purpose=SmsChallenge.Purpose.CONFIRM_PHONE)
+            .exclude(phone=user.phone)
+            .values_list("phone", flat=True)
+        )
+        if phone not in numbers and len(numbers) >= settings.SMS_MAX_NEW_NUMBERS_PER_DAY:
+            return True
+    return False
+
+
 def send_code(
     user: User,
     attempt_id: str,
@@ -84,7 +106,7 @@ def _send_code(
     state = resend_state(user, attempt_id, purpose)
     now = timezone.now()
     refusal: ResendTooSoon | ResendLimitReached | None = None
-    if state.next_allowed_at is None:
+    if state.next_allowed_at is None or over_user_caps(user, phone or user.phone, purpose, now):
         refusal = ResendLimitReached()
     elif state.next_allowed_at > now:
         refusal = ResendTooSoon(state.seconds_left(now))

@@ -1,4 +1,4 @@
-"""Fixtures for the browser scenarios: Debian's Chromium driven by Playwright's sync API.
+"""Browser fixtures (a pytest plugin, see tests/conftest.py): Debian's Chromium via Playwright.
 
 Browsers are never downloaded: the tests use the system Chromium (``apt-get install
 chromium``), or the executable named in ``VERZUIM_CHROMIUM``. Without one, every browser test

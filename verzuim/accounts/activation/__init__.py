@@ -1,0 +1,1 @@
+"""First login (eerste keer inloggen): the invitation link, password, phone, factors, codes."""
