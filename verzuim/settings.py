@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "verzuim.audit",
     "verzuim.messaging",
     "verzuim.help",
+    "verzuim.support",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,8 @@ urlpatterns = [
     path("activate/", include("verzuim.accounts.activation.urls")),
     path("settings/", include("verzuim.accounts.settings_urls")),
     path("help/", include("verzuim.help.urls")),
+    path("support/", include("verzuim.support.urls")),
+    path("recover/", include("verzuim.accounts.recovery.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("beheer/", admin.site.urls),
 ]

@@ -42,6 +42,20 @@ class Event(models.TextChoices):
     TRUSTED_DEVICE_ADDED = "mfa.trusted_device_added", _("Browser trusted")
     TRUSTED_DEVICE_USED = "mfa.trusted_device_used", _("Second step skipped on a trusted browser")
     TRUSTED_DEVICES_REVOKED = "mfa.trusted_devices_revoked", _("Trusted browsers revoked")
+    LOGIN_NAME_REQUESTED = "recovery.login_name", _("Login name requested by e-mail")
+    PASSWORD_RESET_REQUESTED = "recovery.reset_requested", _("Password reset link requested")
+    PASSWORD_RESET_LINK_REFUSED = "recovery.reset_refused", _("Password reset link refused")
+    PASSWORD_RESET_DONE = "recovery.reset_done", _("Password reset with an e-mail link")
+    PHONE_RECOVERED = "recovery.phone", _("Mobile number replaced with a backup code and e-mail")
+    SUPPORT_PHONE_RESET = "support.phone_reset", _("Mobile number reset by support")
+    SUPPORT_FACTORS_RESET = "support.factors_reset", _("Second factors reset by support")
+    SUPPORT_SESSIONS_ENDED = "support.sessions_ended", _("Sessions ended by support")
+    ACCOUNT_DEACTIVATED = "support.deactivated", _("Account deactivated")
+    SUPPORT_ERROR_LOOKUP = "support.error_lookup", _("Error reference looked up")
+    SUPPORT_AUDIT_EXPORT = "support.audit_export", _("Audit log exported")
+    HELP_CONTENT_CHANGED = "help.changed", _("Help text changed")
+    SUPPORT_REQUEST_CREATED = "help.request_created", _("Support request sent")
+    SUPPORT_REQUEST_UPDATED = "help.request_updated", _("Support request status changed")
 
 
 class Outcome(models.TextChoices):

@@ -1,0 +1,6 @@
+"""The support desk (functioneel beheer), under /support/."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "support"
+urlpatterns: list = []
