@@ -157,6 +157,7 @@ REAUTH_SECONDS = env_int("VERZUIM_REAUTH_SECONDS", 600, minimum=60, maximum=3600
 ACTIVATION_LINK_SECONDS = env_int(
     "VERZUIM_ACTIVATION_LINK_SECONDS", 7 * 24 * 3600, minimum=3600, maximum=30 * 24 * 3600
 )
+PASSWORD_RESET_SECONDS = env_int("VERZUIM_PASSWORD_RESET_SECONDS", 3600, minimum=300, maximum=86400)
 # WebAuthn relying party: by default the host name the portal is reached on (the tenant's).
 WEBAUTHN_RP_ID = env_str("VERZUIM_WEBAUTHN_RP_ID", "")
 TRUSTED_PROXY_HEADER = env_str("VERZUIM_TRUSTED_PROXY_HEADER", "")  # e.g. X-Forwarded-For

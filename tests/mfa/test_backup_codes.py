@@ -122,3 +122,10 @@ def test_one_backup_code_wins_only_once_under_concurrent_use(hr_user):
         t.join()
     assert sorted(results) == ["ok"] + ["refused"] * 7
     assert BackupCode.objects.filter(user=hr_user, used_at__isnull=False).count() == 1
+
+
+def test_home_urges_users_without_backup_codes_to_make_them(client, hr_user, logged_in_client):
+    logged_in_client(hr_user)
+    assert "You have no backup codes" in client.get("/").content.decode()
+    generate_backup_codes(hr_user)
+    assert "You have no backup codes" not in client.get("/").content.decode()

@@ -20,7 +20,10 @@ logger = logging.getLogger(__name__)
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    from verzuim.mfa.backup_codes.actions import remaining_count
+
+    return render(request, "core/home.html",
+                  {"backup_codes_left": remaining_count(request.user)})  # type: ignore[arg-type]
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -1,6 +1,20 @@
 """The support desk (functioneel beheer), under /support/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from verzuim.support import views
 
 app_name = "support"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("users/<int:pk>/", views.user_detail, name="user"),
+    path("users/<int:pk>/unblock/", views.unblock, name="unblock"),
+    path("users/<int:pk>/invitation/", views.resend_invitation, name="resend-invitation"),
+    path("users/<int:pk>/phone/", views.reset_phone, name="reset-phone"),
+    path("users/<int:pk>/factors/", views.reset_factors, name="reset-factors"),
+    path("users/<int:pk>/sessions/", views.end_sessions, name="end-sessions"),
+    path("users/<int:pk>/deactivate/", views.deactivate, name="deactivate"),
+    path("errors/", views.error_lookup, name="errors"),
+    path("audit/", views.audit_log, name="audit"),
+    path("audit/export/", views.audit_export, name="audit-export"),
+]

@@ -188,3 +188,20 @@ def verify_code(
     if not SmsChallenge.objects.filter(pk=challenge.pk, used_at__isnull=True).update(used_at=now):
         raise CodeExpired()
     record(Event.SECOND_FACTOR_OK, origin=origin, subject=user, data={"method": "sms"})
+    if (
+        purpose == SmsChallenge.Purpose.LOGIN
+        and user.phone_verified_at is None
+        and challenge.phone == user.phone
+    ):
+        # A number set by support (or never confirmed) is confirmed by this login code.
+        if User.objects.filter(pk=user.pk, phone_verified_at__isnull=True).update(
+            phone_verified_at=now
+        ):
+            user.phone_verified_at = now
+            record(
+                Event.PHONE_CONFIRMED,
+                origin=origin,
+                actor=user,
+                subject=user,
+                data={"ending": user.phone[-2:], "at_login": True},
+            )
