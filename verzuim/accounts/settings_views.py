@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from verzuim.accounts import phone_recovery
 from verzuim.accounts import security_actions as actions
 from verzuim.accounts.exceptions import AccountBlocked
 from verzuim.accounts.forms import PasswordChangeForm, PhoneChangeForm
@@ -159,8 +160,13 @@ def phone_change(request: HttpRequest) -> HttpResponse:
                 origin,
                 purpose=SmsChallenge.Purpose.CONFIRM_PHONE,
             )
-            actions.change_phone(user, pending["phone"], origin=origin)
             request.session.pop(PHONE_CHANGE_KEY, None)
+            if phone_recovery.needs_email_link(request.session.get("mfa_method")):
+                phone_recovery.send_link(user, pending["phone"], origin=origin)
+                return render(
+                    request, "accounts/settings/phone_link_sent.html", {"email": user.email}
+                )
+            actions.change_phone(user, pending["phone"], origin=origin)
             messages.success(
                 request,
                 _("Your mobile number has been changed to %(phone)s.")
@@ -275,3 +281,24 @@ def trusted_revoke(request: HttpRequest) -> HttpResponse:
         request, _("No browser is trusted any more: every login asks for the second step again.")
     )
     return redirect(OVERVIEW)
+
+
+@login_required
+def phone_recovery_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The e-mailed link that finishes a phone change made after a backup-code check."""
+    user = _user(request)
+    try:
+        new_phone = phone_recovery.new_phone_from(token, user)
+    except phone_recovery.LinkInvalid:
+        return render(request, "accounts/settings/phone_link_invalid.html", status=410)
+    if request.method == "POST":
+        phone_recovery.complete(user, token, origin=Origin.from_request(request))
+        messages.success(
+            request,
+            _("Your mobile number has been changed to %(phone)s.")
+            % {"phone": mask_phone(user.phone)},
+        )
+        return redirect(OVERVIEW)
+    return render(
+        request, "accounts/settings/phone_link_confirm.html", {"new_phone": mask_phone(new_phone)}
+    )
