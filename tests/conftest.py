@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 
 from tests.factories import PASSWORD, TenantFactory, UserFactory
+from verzuim.accounts.hashers import OwaspArgon2idHasher
 from verzuim.messaging.delivery import deliver_due
 from verzuim.messaging.models import OutboxMessage
 
@@ -149,3 +150,22 @@ def _audit_log_flushable(transactional_db: None) -> Iterator[None]:
         cursor.execute("DELETE FROM audit_auditevent")
         for sql in migration.SQLITE:
             cursor.execute(sql)
+
+
+@pytest.fixture
+def hasher_calls(monkeypatch):
+    """Counts every argon2 verify/encode: the expensive work an attacker could time."""
+    calls: list[str] = []
+    original_verify, original_encode = OwaspArgon2idHasher.verify, OwaspArgon2idHasher.encode
+
+    def verify(self, password, encoded):
+        calls.append("verify")
+        return original_verify(self, password, encoded)
+
+    def encode(self, password, salt):
+        calls.append("encode")
+        return original_encode(self, password, salt)
+
+    monkeypatch.setattr(OwaspArgon2idHasher, "verify", verify)
+    monkeypatch.setattr(OwaspArgon2idHasher, "encode", encode)
+    return calls

@@ -9,32 +9,12 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from tests.factories import UserFactory
-from verzuim.accounts.hashers import OwaspArgon2idHasher
 from verzuim.accounts.models import Throttle, User
 from verzuim.audit.models import AuditEvent, Event
 
 pytestmark = pytest.mark.django_db
 
 GENERIC = "The login name or password is incorrect."
-
-
-@pytest.fixture
-def hasher_calls(monkeypatch):
-    """Counts every argon2 verify/encode: the expensive work an attacker could time."""
-    calls: list[str] = []
-    original_verify, original_encode = OwaspArgon2idHasher.verify, OwaspArgon2idHasher.encode
-
-    def verify(self, password, encoded):
-        calls.append("verify")
-        return original_verify(self, password, encoded)
-
-    def encode(self, password, salt):
-        calls.append("encode")
-        return original_encode(self, password, salt)
-
-    monkeypatch.setattr(OwaspArgon2idHasher, "verify", verify)
-    monkeypatch.setattr(OwaspArgon2idHasher, "encode", encode)
-    return calls
 
 
 def post_login(client, username, password, **extra):

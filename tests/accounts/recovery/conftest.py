@@ -4,32 +4,12 @@ import re
 
 import pytest
 
-from verzuim.accounts.hashers import OwaspArgon2idHasher
 from verzuim.messaging.delivery import deliver_due
 from verzuim.messaging.models import OutboxMessage, OutgoingMessage
 
 RESET_LINK_RE = re.compile(r"(https?)://([^/\s]+)(/recover/password/[^/\s]+/[^/\s]+/)")
 NEW_PASSWORD = "Een nieuw en lang wachtwoord"
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
-
-
-@pytest.fixture
-def hasher_calls(monkeypatch):
-    """Counts every argon2 verify/encode: the expensive work an attacker could time."""
-    calls: list[str] = []
-    original_verify, original_encode = OwaspArgon2idHasher.verify, OwaspArgon2idHasher.encode
-
-    def verify(self, password, encoded):
-        calls.append("verify")
-        return original_verify(self, password, encoded)
-
-    def encode(self, password, salt):
-        calls.append("encode")
-        return original_encode(self, password, salt)
-
-    monkeypatch.setattr(OwaspArgon2idHasher, "verify", verify)
-    monkeypatch.setattr(OwaspArgon2idHasher, "encode", encode)
-    return calls
 
 
 def without_csrf(response) -> str:
