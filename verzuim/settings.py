@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "verzuim.messaging",
     "verzuim.help",
     "verzuim.support",
+    "verzuim.absence",
 ]
 
 MIDDLEWARE = [

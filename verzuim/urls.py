@@ -15,6 +15,7 @@ urlpatterns = [
     path("settings/", include("verzuim.accounts.settings_urls")),
     path("help/", include("verzuim.help.urls")),
     path("support/", include("verzuim.support.urls")),
+    path("verzuim/", include("verzuim.absence.urls")),
     path("recover/", include("verzuim.accounts.recovery.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("beheer/", admin.site.urls),

@@ -15,6 +15,7 @@ class Role(models.TextChoices):
     EMPLOYER_HR = "employer_hr", _("Employer / HR")
     MANAGER = "manager", _("Manager")
     CASE_MANAGER = "case_manager", _("Case manager")
+    BROKER = "broker", _("Broker / adviser")
     PHYSICIAN = "physician", _("Occupational physician")
     SUPPORT = "support", _("Support desk")
     TENANT_ADMIN = "tenant_admin", _("Tenant administrator")

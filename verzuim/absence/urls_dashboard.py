@@ -1,0 +1,5 @@
+"""URL patterns of the dashboard views (mounted by verzuim/absence/urls.py)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
