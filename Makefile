@@ -43,8 +43,8 @@ lint: install ## Ruff lint
 format: install ## Ruff format
 	@$(BIN)/ruff format verzuim tests
 
-typecheck: install ## mypy on the security packages
-	@$(BIN)/mypy verzuim/accounts verzuim/mfa verzuim/audit verzuim/messaging verzuim/core verzuim/tenants
+typecheck: install ## mypy on the application packages
+	@$(BIN)/mypy verzuim/accounts verzuim/mfa verzuim/audit verzuim/messaging verzuim/core verzuim/tenants verzuim/absence verzuim/support
 
 migrations-check: install ## Fail when models and migrations disagree
 	@VERZUIM_ENVIRONMENT=test $(BIN)/python manage.py makemigrations --check --dry-run

@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "verzuim.tenants.context_processors.tenant",
+                "verzuim.absence.context_processors.absence_nav",
             ],
         },
     },

@@ -47,9 +47,9 @@ def state_of(entries: Sequence[tuple[str, date, int]]) -> ReportState:
     start (first sick day). Changes dated on or before the start are ignored here;
     :func:`is_consistent` refuses such histories before they are stored."""
     withdrawn = any(kind == MutationKind.WITHDRAWN for kind, _, _ in entries)
-    start = next((on, pct) for kind, on, pct in entries if kind == MutationKind.REPORTED)
-    first = start[0]
-    changes = [start] + sorted(
+    reported = next((on, pct) for kind, on, pct in entries if kind == MutationKind.REPORTED)
+    first = reported[0]
+    changes = [reported] + sorted(
         ((on, pct) for kind, on, pct in entries
          if kind not in (MutationKind.WITHDRAWN, MutationKind.REPORTED) and on > first),
         key=lambda e: e[0],
@@ -59,9 +59,9 @@ def state_of(entries: Sequence[tuple[str, date, int]]) -> ReportState:
     current = 100
     for on, pct in changes:
         if stretches and stretches[-1][1] is None:
-            start, _, prev = stretches.pop()
-            if start < on:
-                stretches.append((start, on, prev))
+            begin, _, prev = stretches.pop()
+            if begin < on:
+                stretches.append((begin, on, prev))
         if pct == 0:
             recovery = on
             current = 0

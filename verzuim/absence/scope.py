@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -113,5 +114,5 @@ def get_visible_or_404(queryset: QuerySet[M], user: Any, **lookup: Any) -> M:
     """Fetch one object through ``queryset.visible_to(user)``; 404 when out of scope."""
     try:
         return queryset.visible_to(user).get(**lookup)  # type: ignore[attr-defined]
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404 from None

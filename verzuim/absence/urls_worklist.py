@@ -1,5 +1,9 @@
 """URL patterns of the worklist views (mounted by verzuim/absence/urls.py)."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from verzuim.absence.views import worklist
+
+urlpatterns = [
+    path("actiemonitor/", worklist.worklist, name="worklist"),
+]

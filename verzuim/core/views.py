@@ -18,12 +18,39 @@ from verzuim.core.errors import report_error
 logger = logging.getLogger(__name__)
 
 
+def _absence_overview(user: Any) -> dict[str, Any] | None:
+    """Counts for the home page of a user who works with sick-leave data in some scope;
+    ``None`` when they have no such role or no scope yet (the empty state explains)."""
+    from django.utils import timezone
+
+    from verzuim.absence.models import Case, CaseTask, Employee, Employer, TaskState
+    from verzuim.absence.scope import uses_absence
+
+    if not uses_absence(user):
+        return None
+    if not Employer.objects.visible_to(user).exists():
+        return None
+    today = timezone.localdate()
+    tasks = CaseTask.objects.visible_to(user).filter(state=TaskState.OPEN)
+    return {
+        "employees": Employee.objects.visible_to(user).count(),
+        "open_cases": Case.objects.visible_to(user).filter(recovery_date__isnull=True).count(),
+        "overdue_tasks": tasks.filter(deadline__lt=today).count(),
+    }
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     from verzuim.mfa.backup_codes.actions import remaining_count
 
-    return render(request, "core/home.html",
-                  {"backup_codes_left": remaining_count(request.user)})  # type: ignore[arg-type]
+    return render(
+        request,
+        "core/home.html",
+        {
+            "backup_codes_left": remaining_count(request.user),  # type: ignore[arg-type]
+            "overview": _absence_overview(request.user),
+        },
+    )
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -1,5 +1,8 @@
 """The message worker: runs queued tasks and sweeps for messages that fell through.
 
+Each round also queues the daily jobs of sick-leave management (reminders, retention purge)
+when no worker has done so yet today.
+
 Each round first runs the django-tasks database queue in batch mode (the fast path: a task
 per message, enqueued on commit), then sweeps: every message that is due (a retry) or left
 ``sending`` by a worker that died (its lease expired) is delivered right here. The sweep is
@@ -79,8 +82,19 @@ class MessageWorker:
             logger.info("Sweep delivered %d message(s)", sent)
         return sent
 
+    def schedule_daily(self) -> None:
+        """Queue the daily jobs (task reminders, retention purge) once a day; the database
+        decides which worker does it (``verzuim.absence.tasks.claim_day``)."""
+        from verzuim.absence.tasks import enqueue_daily_jobs
+
+        try:
+            enqueue_daily_jobs()
+        except Exception:
+            logger.exception("Queueing the daily jobs failed; the next round tries again")
+
     def run_once(self) -> None:
         close_old_connections()
+        self.schedule_daily()
         self.run_tasks()
         if not self.stopping:
             self.sweep()

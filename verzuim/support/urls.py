@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from verzuim.support import views
+from verzuim.support import access_views, views
 
 app_name = "support"
 urlpatterns = [
@@ -17,4 +17,5 @@ urlpatterns = [
     path("errors/", views.error_lookup, name="errors"),
     path("audit/", views.audit_log, name="audit"),
     path("audit/export/", views.audit_export, name="audit-export"),
+    path("medewerkers/", access_views.employee_export, name="employee-export"),
 ]

@@ -21,11 +21,12 @@ from verzuim.absence.models import (
     TaskState,
     WorkAbilityAdvice,
 )
+from verzuim.tenants.models import Tenant
 
 _DOSSIER_MODELS = (CaseDocument, Appointment, CaseNote, WorkAbilityAdvice, MedicalNote)
 
 
-def active_protocol(tenant: object) -> Protocol:
+def active_protocol(tenant: Tenant) -> Protocol:
     """The tenant's protocol for new cases; the built-in one is stored on first use."""
     protocol = (
         Protocol.objects.filter(tenant=tenant, is_active=True).order_by("-created_at").first()
@@ -83,8 +84,9 @@ def rebuild_cases(employee: Employee, *, today: date | None = None) -> list[Case
                     first_sick_day=group.first_sick_day,
                 )
             for r in members:
-                if previous_case[r.pk] and previous_case[r.pk] != case.pk:
-                    heir_of.setdefault(previous_case[r.pk], case)
+                old_case = previous_case[r.pk]
+                if old_case is not None and old_case != case.pk:
+                    heir_of.setdefault(old_case, case)
                 if r.case_id != case.pk:
                     SickReport.objects.filter(pk=r.pk).update(case=case)
             case.first_sick_day = group.first_sick_day
@@ -119,10 +121,17 @@ def _retire(case_id: int, heir: Case | None) -> None:
         return
     for model in _DOSSIER_MODELS:
         model.objects.filter(case_id=case_id).update(case=heir)  # type: ignore[attr-defined]
-    heir_keys = set(heir.tasks.values_list("key", flat=True))
-    for task in orphan.tasks.filter(state=TaskState.DONE).exclude(key__in=heir_keys):
-        task.case = heir
-        task.save(update_fields=["case"])
+    heir_tasks = {t.key: t for t in heir.tasks.all()}
+    for task in orphan.tasks.filter(state=TaskState.DONE):
+        same = heir_tasks.get(task.key)
+        if same is None:
+            task.case = heir
+            task.save(update_fields=["case"])
+        elif same.state != TaskState.DONE:
+            # The step was carried out for this sickness: the merged case keeps that fact
+            # (who and when) instead of losing it with the vanished case.
+            same.state, same.done_at, same.done_by_id = task.state, task.done_at, task.done_by_id
+            same.save(update_fields=["state", "done_at", "done_by"])
     orphan.delete()
 
 

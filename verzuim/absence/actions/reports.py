@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -63,9 +63,13 @@ def _check_employed(employee: Employee, on: date) -> None:
         raise NotEmployed(_("On that first sick day the employee was not employed."))
 
 
-def _check_no_overlap(employee: Employee, start: date, end: date | None, exclude: int | None) -> None:
+def _check_no_overlap(
+    employee: Employee, start: date, end: date | None, exclude: int | None
+) -> None:
     """Reports of one employee may not overlap (a relapse is a new report after recovery)."""
-    others = employee.sick_reports.active().exclude(pk=exclude)
+    others = employee.sick_reports.active()
+    if exclude is not None:
+        others = others.exclude(pk=exclude)
     for other in others:
         other_end = other.recovery_date or date.max
         this_end = end or date.max
@@ -164,7 +168,7 @@ def report_change(
             )
         if on <= report.first_sick_day:
             raise InvalidReportChange(_("The date must be after the first sick day."))
-        if on > _today() + timezone.timedelta(days=14):
+        if on > _today() + timedelta(days=14):
             raise InvalidReportChange(_("The date can be at most two weeks ahead."))
         latest = max(m.effective_date for m in effective_mutations(report))
         if on <= latest:

@@ -15,6 +15,7 @@ from verzuim.absence.models.dossier import (
     NoteVisibility,
     WorkAbilityAdvice,
 )
+from verzuim.absence.models.jobs import ScheduledRun
 from verzuim.absence.models.organisation import (
     Department,
     Employee,
@@ -50,6 +51,7 @@ __all__ = [
     "MutationKind",
     "NoteVisibility",
     "Protocol",
+    "ScheduledRun",
     "SickReport",
     "SickReportMutation",
     "TaskState",

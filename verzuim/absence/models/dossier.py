@@ -57,6 +57,9 @@ class CaseDocument(models.Model):
         verbose_name_plural = _("documents")
         ordering = ["-uploaded_at"]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"
+
 
 class Appointment(models.Model):
     class With(models.TextChoices):
@@ -79,6 +82,9 @@ class Appointment(models.Model):
         verbose_name_plural = _("appointments")
         ordering = ["starts_at"]
 
+    def __str__(self) -> str:
+        return f"{self.get_with_role_display()} {self.starts_at:%Y-%m-%d %H:%M}"
+
 
 class CaseNote(models.Model):
     """A non-medical note; employer-side forms warn not to put medical details here."""
@@ -99,6 +105,9 @@ class CaseNote(models.Model):
         verbose_name_plural = _("notes")
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{_('Note')} {self.pk}"
+
 
 class WorkAbilityAdvice(models.Model):
     """The physician's advice that the employer may see: work limitations and capacities,
@@ -117,6 +126,9 @@ class WorkAbilityAdvice(models.Model):
         verbose_name = _("work ability advice")
         verbose_name_plural = _("work ability advice")
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{_('Advice')} {self.pk}"
 
 
 class MedicalNoteQuerySet(models.QuerySet["MedicalNote"]):
@@ -147,3 +159,6 @@ class MedicalNote(models.Model):
         verbose_name = _("medical note")
         verbose_name_plural = _("medical notes")
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{_('Medical note')} {self.pk}"

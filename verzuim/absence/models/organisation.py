@@ -80,7 +80,9 @@ class Department(models.Model):
         verbose_name_plural = _("departments")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["employer", "name"], name="department_name_per_employer")
+            models.UniqueConstraint(
+                fields=["employer", "name"], name="department_name_per_employer"
+            )
         ]
 
     def __str__(self) -> str:
@@ -157,7 +159,8 @@ class Employment(models.Model):
     employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="employments")
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(
-        _("end date"), null=True, blank=True, help_text=_("Last day of employment; empty if ongoing.")
+        _("end date"), null=True, blank=True,
+        help_text=_("Last day of employment; empty if ongoing."),
     )
     contract_hours = models.DecimalField(
         _("contract hours per week"), max_digits=5, decimal_places=2,
@@ -199,14 +202,14 @@ class Employment(models.Model):
     def __str__(self) -> str:
         return f"{self.employee} {self.start_date}–{self.end_date or ''}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.fill_derived()
+        super().save(*args, **kwargs)
+
     def fill_derived(self) -> None:
         self.start_ord = self.start_date.toordinal()
         self.end_ord = self.end_date.toordinal() + 1 if self.end_date else OPEN_END
         self.parttime_factor = min(float(self.contract_hours) / float(self.fulltime_hours), 1.0)
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.fill_derived()
-        super().save(*args, **kwargs)
 
     def is_current(self, on: date) -> bool:
         return self.start_date <= on and (self.end_date is None or self.end_date >= on)

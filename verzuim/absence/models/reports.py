@@ -133,6 +133,10 @@ class SickReportMutation(models.Model):
         verbose_name_plural = _("sick report changes")
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.effective_date} ({self.incapacity}%)"
+
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not kwargs.get("force_insert"):
             raise PermissionError("Sick report mutations are append-only.")
@@ -154,3 +158,6 @@ class AbsenceSegment(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["employee", "start_ord"])]
+
+    def __str__(self) -> str:
+        return f"{self.employee_id}: {self.start_ord}–{self.end_ord} ({self.fraction:.2f})"
