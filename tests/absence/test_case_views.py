@@ -588,3 +588,21 @@ def test_withdrawing_a_report_without_dossier_returns_to_the_employee(client, wo
     assert response["Location"] == reverse("absence:employee", args=[person.pk])
     report.refresh_from_db()
     assert report.withdrawn and report.case_id is None
+
+
+def test_built_in_task_titles_follow_the_language(client, world):
+    """Protocol titles are data; the built-in ones are shown in the user's language."""
+    from django.utils import translation
+
+    from verzuim.absence.labels import task_title
+
+    login(client, world.users["hr"])
+    with translation.override("nl"):
+        dutch = task_title("Report to the occupational health service")
+    assert dutch != "Report to the occupational health service"
+    url = reverse("absence:case", args=[world.case.pk])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert dutch in page
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Report to the occupational health service" in english
+    assert task_title("Own tenant step") == "Own tenant step"

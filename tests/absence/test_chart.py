@@ -66,3 +66,13 @@ def test_zero_absence_draws_flat_bars_on_a_1_percent_axis():
 )
 def test_nice_ceiling(value, ceiling):
     assert nice_ceiling(value) == ceiling
+
+
+def test_month_and_year_on_two_lines_so_twelve_labels_fit():
+    points = [(f"M{i} 2026", 1.0) for i in range(1, 13)]
+    root = ET.fromstring(render(points))
+    labels = [t for t in root.findall(f"{SVG}text") if t.get("class") == "trend-axis"]
+    months = [t for t in labels if t.text and t.text.startswith("M")]
+    assert [t.text for t in months] == [f"M{i}" for i in range(1, 13)]
+    years = [t.find(f"{SVG}tspan") for t in months]
+    assert all(y is not None and y.text == "2026" and y.get("dy") == "13" for y in years)

@@ -72,9 +72,12 @@ def trend_svg(
         )
     for i, (label, value) in enumerate(points):
         cx = LEFT + slot * i + slot / 2
+        # "Jan 2026" on two lines (month, then year) so twelve labels never run together.
+        month, _sep, year = label.rpartition(" ") if " " in label else (label, "", "")
+        second = f'<tspan x="{cx:.1f}" dy="13">{escape(year)}</tspan>' if year else ""
         parts.append(
             f'<text class="trend-axis" x="{cx:.1f}" y="{HEIGHT - BOTTOM + 16}" '
-            f'text-anchor="middle" font-size="11" fill="#475467">{escape(label)}</text>'
+            f'text-anchor="middle" font-size="11" fill="#475467">{escape(month)}{second}</text>'
         )
         if value is None:
             parts.append(

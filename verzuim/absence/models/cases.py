@@ -129,3 +129,10 @@ class CaseTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.deadline})"
+
+    @property
+    def display_title(self) -> str:
+        """The title in the user's language (built-in protocol steps are translated)."""
+        from verzuim.absence.labels import task_title
+
+        return task_title(self.title)

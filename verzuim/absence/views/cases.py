@@ -198,5 +198,7 @@ def task_done(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
     except AbsenceError as exc:
         messages.error(request, str(exc.message))
     else:
-        messages.success(request, _("Task marked as done: %(title)s") % {"title": task.title})
+        messages.success(
+            request, _("Task marked as done: %(title)s") % {"title": task.display_title}
+        )
     return _to_case(case)
