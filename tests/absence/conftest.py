@@ -4,7 +4,9 @@ Warehouse; everyone in ``hr_user``'s etc. scope; a second employer nobody here m
 from __future__ import annotations
 
 import pytest
+import time_machine
 
+from tests.absence.case_world import NOW, build_world
 from tests.factories import DepartmentFactory, EmployeeFactory, EmployerFactory, grant_scope
 
 
@@ -50,3 +52,32 @@ def scoped(employer, hr_user, case_manager_user, physician_user):
     for user in (hr_user, case_manager_user, physician_user):
         grant_scope(user, employer)
     return employer
+
+
+@pytest.fixture
+def frozen_case_world(settings, tmp_path):
+    """The clock of ``case_world`` (``NOW``), uploads in a temporary folder and a cheap
+    hasher: many users log in per test (hashing itself is tested in accounts)."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def world(
+    tenant,
+    other_tenant,
+    employer,
+    sales,
+    warehouse,
+    employee,
+    other_employer,
+    hr_user,
+    manager_user,
+    case_manager_user,
+    physician_user,
+    support_user,
+    foreign_user,
+):
+    return build_world(**locals())

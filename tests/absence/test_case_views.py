@@ -10,7 +10,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tests.absence.case_world import NOW, PDF, TODAY, build_world, login
+from tests.absence.case_world import NOW, PDF, TODAY, login
 from verzuim.absence.actions import report_change
 from verzuim.absence.models import (
     Appointment,
@@ -23,35 +23,7 @@ from verzuim.absence.models import (
 )
 from verzuim.audit.models import AuditEvent, Event
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _frozen(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    # Many users per test: a cheap hasher keeps the matrix fast (hashing is tested in accounts).
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def world(
-    tenant,
-    other_tenant,
-    employer,
-    sales,
-    warehouse,
-    employee,
-    other_employer,
-    hr_user,
-    manager_user,
-    case_manager_user,
-    physician_user,
-    support_user,
-    foreign_user,
-):
-    return build_world(**locals())
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_case_world")]
 
 
 def as_(client, world, role):

@@ -7,16 +7,13 @@ from __future__ import annotations
 import re
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.absence.case_world import (
     CASE_TEAM_MARKER,
     MEDICAL_MARKER,
-    NOW,
     PDF,
-    build_world,
     login,
 )
 from verzuim.absence.forms.dossier import AdviceForm, AppointmentForm, DocumentForm, NoteForm
@@ -28,36 +25,9 @@ from verzuim.absence.forms.reports import (
 )
 from verzuim.audit.models import AuditEvent
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_case_world")]
 EMPLOYER_SIDE = ("hr", "manager", "case_manager", "broker")
 WARNING = "Do not enter medical information (diagnosis, complaints)"
-
-
-@pytest.fixture(autouse=True)
-def _frozen(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def world(
-    tenant,
-    other_tenant,
-    employer,
-    sales,
-    warehouse,
-    employee,
-    other_employer,
-    hr_user,
-    manager_user,
-    case_manager_user,
-    physician_user,
-    support_user,
-    foreign_user,
-):
-    return build_world(**locals())
 
 
 def body(response) -> str:

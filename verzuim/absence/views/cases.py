@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -104,13 +105,21 @@ def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileRe
     return response
 
 
-@login_required
-def appointment_add(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case(request, pk, may_plan_appointments)
-    form = AppointmentForm(request.POST or None)
+def _add_to_dossier(
+    request: HttpRequest,
+    pk: int,
+    *,
+    may: Callable[[Any], bool],
+    form: forms.Form,
+    add: Callable[..., Any],
+    done: str,
+    template: str,
+) -> HttpResponse:
+    """The shared shape of the dossier forms: scoped case, validate, add, say so, back."""
+    case = _case(request, pk, may)
     if request.method == "POST" and form.is_valid():
         try:
-            dossier.add_appointment(
+            add(
                 case=case,
                 actor=request.user,
                 origin=Origin.from_request(request),
@@ -119,49 +128,48 @@ def appointment_add(request: HttpRequest, pk: int) -> HttpResponse:
         except AbsenceError as exc:
             form.add_error(None, str(exc.message))
         else:
-            messages.success(request, _("The appointment has been planned."))
+            messages.success(request, done)
             return _to_case(case)
-    return render(request, "absence/cases/appointment_add.html", {"case": case, "form": form})
+    return render(request, template, {"case": case, "form": form})
+
+
+@login_required
+def appointment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _add_to_dossier(
+        request,
+        pk,
+        may=may_plan_appointments,
+        form=AppointmentForm(request.POST or None),
+        add=dossier.add_appointment,
+        done=_("The appointment has been planned."),
+        template="absence/cases/appointment_add.html",
+    )
 
 
 @login_required
 def note_add(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case(request, pk, may_write_dossier)
-    form = NoteForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            dossier.add_note(
-                case=case,
-                actor=request.user,
-                origin=Origin.from_request(request),
-                **form.cleaned_data,
-            )
-        except AbsenceError as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            messages.success(request, _("The note has been added."))
-            return _to_case(case)
-    return render(request, "absence/cases/note_add.html", {"case": case, "form": form})
+    return _add_to_dossier(
+        request,
+        pk,
+        may=may_write_dossier,
+        form=NoteForm(request.POST or None, user=request.user),
+        add=dossier.add_note,
+        done=_("The note has been added."),
+        template="absence/cases/note_add.html",
+    )
 
 
 @login_required
 def advice_add(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case(request, pk, may_advise)
-    form = AdviceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            dossier.add_advice(
-                case=case,
-                actor=request.user,
-                origin=Origin.from_request(request),
-                **form.cleaned_data,
-            )
-        except AbsenceError as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            messages.success(request, _("The advice has been added."))
-            return _to_case(case)
-    return render(request, "absence/cases/advice_add.html", {"case": case, "form": form})
+    return _add_to_dossier(
+        request,
+        pk,
+        may=may_advise,
+        form=AdviceForm(request.POST or None),
+        add=dossier.add_advice,
+        done=_("The advice has been added."),
+        template="absence/cases/advice_add.html",
+    )
 
 
 @login_required

@@ -61,23 +61,26 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, TEMPLATE, context)
 
 
-def _format(request: HttpRequest) -> str | None:
+def _export_request(request: HttpRequest) -> tuple[str, Any, HttpResponse | None]:
+    """The format and the valid filter form of an export, or the way back explaining why not."""
+    if not _has_scope(request):
+        raise Http404
     fmt = request.GET.get("format", "csv")
-    return fmt if fmt in exports.FORMATS else None
+    form = _form(request)
+    if fmt not in exports.FORMATS:
+        return fmt, form, _back(request, _("Choose CSV or Excel."))
+    if not form.is_valid():
+        return fmt, form, _back(request, _("Correct the filter before exporting."))
+    return fmt, form, None
 
 
 @login_required
 @require_GET
 def dashboard_export(request: HttpRequest) -> HttpResponse:
     """The figures per department and per month as CSV or Excel."""
-    if not _has_scope(request):
-        raise Http404
-    fmt = _format(request)
-    form = _form(request)
-    if fmt is None:
-        return _back(request, _("Choose CSV or Excel."))
-    if not form.is_valid():
-        return _back(request, _("Correct the filter before exporting."))
+    fmt, form, refused = _export_request(request)
+    if refused is not None:
+        return refused
     sel, period = form.selection(), form.period
     result = kpis.dashboard(sel, period, trend_count=1)
     months = kpis.monthly(sel, period)
@@ -97,14 +100,9 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
 @require_GET
 def reports_export(request: HttpRequest) -> HttpResponse:
     """The sick reports in scope with a sick day in the period (no medical data)."""
-    if not _has_scope(request):
-        raise Http404
-    fmt = _format(request)
-    form = _form(request)
-    if fmt is None:
-        return _back(request, _("Choose CSV or Excel."))
-    if not form.is_valid():
-        return _back(request, _("Correct the filter before exporting."))
+    fmt, form, refused = _export_request(request)
+    if refused is not None:
+        return refused
     rows = exports.report_rows(exports.reports_in(form.selection(), form.period))
     exports.record_export(
         actor=request.user,
