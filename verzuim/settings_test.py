@@ -14,3 +14,8 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1", ".verzuim.test"]
 import warnings  # noqa: E402
 
 warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+
+# Tests change tenants and help texts with queryset updates (no signals) between requests:
+# the per-process memories are off here, and tests/core/test_memo.py turns them on.
+TENANT_MEMO_SECONDS = 0
+HELP_MEMO_SECONDS = 0

@@ -38,6 +38,7 @@ class TenantLoginBackend(BaseBackend):
             check_password(password, dummy_hash())
             return None
         if user.check_password(password):  # upgrades outdated hashes on success
+            user.tenant = tenant  # the row just filtered on: no second query for it
             return user
         return None
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest
 from django.utils import timezone, translation
 
+from verzuim.core.memo import Memo
 from verzuim.core.models import ErrorReport
 from verzuim.core.reference import normalise_reference
 from verzuim.help.models import FaqItem, Manual, SupportRequest, SupportRequestQuerySet
@@ -72,12 +75,38 @@ def _matches(item: Any, words: list[str]) -> bool:
     return all(word.casefold() in text for word in words)
 
 
-def sidebar(tenant: Any, user: Any) -> dict[str, Any]:
-    """Two queries at most: manuals (only when logged in) and the top FAQ items."""
-    return {
-        "manuals": visible_manuals(tenant, user),
-        "faq": visible_faq(tenant, user)[:SIDEBAR_FAQ_ITEMS],
-    }
+@dataclass(frozen=True)
+class SidebarLink:
+    slug: str
+    title: str
+
+
+#: The sidebar per tenant, language and roles, remembered for ``HELP_MEMO_SECONDS`` (default
+#: 60) per process; a help text saved or deleted in this process is forgotten at once.
+SIDEBARS: Memo[dict[str, list[SidebarLink]]] = Memo(
+    lambda: getattr(settings, "HELP_MEMO_SECONDS", 60)
+)
+
+
+def sidebar(tenant: Any, user: Any) -> dict[str, list[SidebarLink]]:
+    """Manuals (only when logged in) and the top FAQ items: two queries at most, and none
+    while remembered."""
+    roles = viewer_roles(user)
+    language = current_language()
+
+    def load() -> dict[str, list[SidebarLink]]:
+        return {
+            "manuals": [
+                SidebarLink(m.slug, m.title) for m in visible_manuals(tenant, user, language)
+            ],
+            "faq": [
+                SidebarLink(i.slug, i.title)
+                for i in visible_faq(tenant, user, language)[:SIDEBAR_FAQ_ITEMS]
+            ],
+        }
+
+    key = (tenant.pk, language, None if roles is None else tuple(sorted(roles)))
+    return SIDEBARS.get(key, load)
 
 
 def local_path(value: str | None) -> str:

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from verzuim.help.models import FaqItem, Manual
 from verzuim.tenants.models import Tenant
 
 
@@ -16,3 +17,13 @@ def seed_new_tenant(
         from verzuim.help.seed import seed_help
 
         seed_help(instance)
+
+
+@receiver(post_save, sender=FaqItem, dispatch_uid="help_memo_faq_saved")
+@receiver(post_delete, sender=FaqItem, dispatch_uid="help_memo_faq_deleted")
+@receiver(post_save, sender=Manual, dispatch_uid="help_memo_manual_saved")
+@receiver(post_delete, sender=Manual, dispatch_uid="help_memo_manual_deleted")
+def forget_sidebars(sender: Any, **kwargs: Any) -> None:
+    from verzuim.help.queries import SIDEBARS
+
+    SIDEBARS.clear()

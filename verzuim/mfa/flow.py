@@ -51,8 +51,7 @@ def finish_login(
     request: HttpRequest, user: User, method: str, *, trust_device: bool = False
 ) -> HttpResponseRedirect:
     """The second factor was right: log in (new session key), remember when, go on."""
-    state = pending.get(request)
-    next_url = state[0].next_url if state else ""
+    next_url = pending.next_url(request)
     pending.clear(request)
     login(request, user, backend=BACKEND)  # new session key again
     now = time.time()

@@ -19,7 +19,23 @@ LOGIN_URL_NAMES = {
 }
 
 
+#: Attribute of a user object that remembers the answers of ``has_method`` for one request.
+#: Only set on the user of a pending login (``pending.get``), whose factors do not change
+#: while they log in; everywhere else every call asks the database.
+MEMO_ATTRIBUTE = "_second_factor_memo"
+
+
 def has_method(user: User, method: str) -> bool:
+    memo: dict[str, bool] | None = getattr(user, MEMO_ATTRIBUTE, None)
+    if memo is not None and method in memo:
+        return memo[method]
+    result = _has_method(user, method)
+    if memo is not None:
+        memo[method] = result
+    return result
+
+
+def _has_method(user: User, method: str) -> bool:
     if not user.tenant.allows(method):
         return False
     if method == SecondFactor.SMS:

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from verzuim.accounts.models import User
+from verzuim.mfa.methods import MEMO_ATTRIBUTE
 
 SESSION_KEY = "pending_login"
 
@@ -54,7 +55,17 @@ def get(request: HttpRequest) -> tuple[PendingLogin, User] | None:
     if pending.expired() or user is None or user.is_blocked:
         clear(request)
         return None
+    if tenant is not None:
+        user.tenant = tenant  # the same row (filtered on it): no second query for it
+    setattr(user, MEMO_ATTRIBUTE, {})  # its factors do not change during this request
     return pending, user
+
+
+def next_url(request: HttpRequest) -> str:
+    """Where the pending login goes after the second step ("" for the home page)."""
+    raw = request.session.get(SESSION_KEY) or {}
+    value = raw.get("next_url", "") if isinstance(raw, dict) else ""
+    return value if isinstance(value, str) else ""
 
 
 def clear(request: HttpRequest) -> None:

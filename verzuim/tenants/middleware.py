@@ -7,6 +7,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port
 
+from verzuim.core.memo import Memo
 from verzuim.core.middleware import Handler
 from verzuim.tenants.models import Tenant
 
@@ -21,8 +22,17 @@ def request_host(request: HttpRequest) -> str:
     return domain
 
 
+#: Active tenants by host name, remembered for ``TENANT_MEMO_SECONDS`` (default 30) per
+#: process; a tenant saved or deleted in this process is forgotten at once (``apps.py``).
+TENANTS_BY_HOST: Memo[Tenant | None] = Memo(lambda: getattr(settings, "TENANT_MEMO_SECONDS", 30))
+
+
+def tenant_for_host(host: str) -> Tenant | None:
+    return TENANTS_BY_HOST.get(host, lambda: Tenant.objects.active().filter(host=host).first())
+
+
 def resolve_tenant(request: HttpRequest) -> Tenant | None:
-    tenant = Tenant.objects.active().filter(host=request_host(request)).first()
+    tenant = tenant_for_host(request_host(request))
     if tenant is not None:
         return tenant
     if settings.ENVIRONMENT == "production":
