@@ -25,6 +25,9 @@ translations: $(STAMP) ## Compile the Dutch/English translation catalogues
 run: install translations ## Install, migrate SQLite, load demo data, start portal + worker
 	@bash scripts/run-dev.sh
 
+prod-local: install translations ## Production topology here: gunicorn, worker, PostgreSQL, Redis
+	@bash scripts/prod-local.sh
+
 test: install translations ## Run the whole test suite with the branch-coverage gate
 	@VERZUIM_VAR_DIR=$$(mktemp -d) $(BIN)/python -m pytest --cov --cov-report=term:skip-covered \
 	  --cov-fail-under=$(COVERAGE_MIN) $(PYTEST_ARGS)
@@ -55,4 +58,4 @@ messages: install ## Extract translatable strings into locale/nl (needs GNU gett
 ci: ## What CI runs
 	@bash .ci/run
 
-.PHONY: help install translations run test test-postgres coverage lint format typecheck migrations-check messages ci
+.PHONY: help install translations run prod-local test test-postgres coverage lint format typecheck migrations-check messages ci

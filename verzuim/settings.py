@@ -25,11 +25,30 @@ if ENVIRONMENT not in {"development", "test", "production"}:
     raise ImproperlyConfigured("VERZUIM_ENVIRONMENT must be development, test or production")
 PRODUCTION = ENVIRONMENT == "production"
 
+# A production process that is only reachable on this machine (`make prod-local`): plain HTTP
+# on a loopback address and messages kept in the local outbox. Refused below unless every host
+# name the portal answers to is a loopback name, so it cannot serve real users by mistake.
+LOCAL_ONLY = env_bool("VERZUIM_LOCAL_ONLY", False)
+LOOPBACK_HOSTS = {"127.0.0.1", "::1", "[::1]", "localhost", ".localhost"}
+
 INSECURE_DEFAULT_SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", INSECURE_DEFAULT_SECRET_KEY)
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", ".localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+
+def _is_loopback_host(host: str) -> bool:
+    return host in LOOPBACK_HOSTS or host.endswith(".localhost")
+
+
+if LOCAL_ONLY and not all(_is_loopback_host(h) for h in ALLOWED_HOSTS):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "VERZUIM_LOCAL_ONLY is for this machine only: DJANGO_ALLOWED_HOSTS may only name "
+        "127.0.0.1, ::1, localhost and *.localhost."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -104,6 +123,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;",
         "transaction_mode": "IMMEDIATE",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database host that does not answer fails a request within seconds (an error page
+    # with a reference code) instead of holding the worker; a URL's own value wins.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 3, minimum=1)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "")
@@ -171,8 +196,11 @@ SESSION_COOKIE_NAME = "verzuim_session"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 12 * 3600  # cookie lifetime; idle/absolute limits are enforced server-side
-SESSION_COOKIE_SECURE = PRODUCTION
-CSRF_COOKIE_SECURE = PRODUCTION
+# Secure cookies and HSTS in production; a local-only process speaks plain HTTP on loopback
+# (HSTS would also make the browser insist on HTTPS for localhost afterwards).
+HTTPS_ONLY = PRODUCTION and not LOCAL_ONLY
+SESSION_COOKIE_SECURE = HTTPS_ONLY
+CSRF_COOKIE_SECURE = HTTPS_ONLY
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "verzuim.core.views.csrf_failure"
 
@@ -181,9 +209,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_HSTS_SECONDS = 31_536_000 if PRODUCTION else 0
-SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
-SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = 31_536_000 if HTTPS_ONLY else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS_ONLY
+# "preload" only takes effect when the registrable domain itself is submitted to the browsers'
+# list; sending it from the tenants' host names consents to that for a portal that is HTTPS-only.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", HTTPS_ONLY)
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", HTTPS_ONLY)
+# Load balancers probe the app servers directly over HTTP; the probe carries no data.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -212,7 +245,7 @@ USE_TZ = True
 
 # --- Static and media -----------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("VERZUIM_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
@@ -232,10 +265,13 @@ STORAGES = {
 DEFAULT_TENANT_SLUG = env_str("VERZUIM_DEFAULT_TENANT", "" if PRODUCTION else "demo")
 
 # --- Outgoing messages ----------------------------------------------------------------
+# Production sends for real; development, tests and a local-only production process keep
+# every message in the local outbox table (`manage.py outbox`).
+SENDS_FOR_REAL = PRODUCTION and not LOCAL_ONLY
 EMAIL_BACKEND = env_str(
     "VERZUIM_EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
-    if PRODUCTION
+    if SENDS_FOR_REAL
     else "verzuim.messaging.backends.outbox.OutboxEmailBackend",
 )
 # What the message worker delivers e-mail with. Kept apart from EMAIL_BACKEND, which Django's
@@ -254,7 +290,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SMS_BACKEND = env_str(
     "VERZUIM_SMS_BACKEND",
     "verzuim.messaging.backends.twilio.TwilioSmsBackend"
-    if PRODUCTION
+    if SENDS_FOR_REAL
     else "verzuim.messaging.backends.outbox.OutboxSmsBackend",
 )
 TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", "")

@@ -52,6 +52,9 @@ def test_multipart_text_and_html_with_headers(smtp: FakeSmtp, welcome, hr_user, 
     assert message["X-Verzuim-Message-Id"] == str(welcome.id)
     welcome.refresh_from_db()
     assert welcome.provider_id == message["Message-ID"]
+    # Stable per message row: a retry after a lost reply carries the same Message-ID.
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2]
+    assert message["Message-ID"] == f"<{welcome.id}@{domain}>"
 
 
 def test_sensitive_email_is_scrubbed_after_smtp_delivery(smtp: FakeSmtp, tenant, hr_user):

@@ -32,6 +32,17 @@ def test_sends_form_fields_with_basic_auth_and_returns_the_sid(twilio: FakeTwili
     assert provider_id == received.sid and provider_id.startswith("SM")
 
 
+def test_every_try_of_a_message_carries_the_same_idempotency_key(twilio: FakeTwilio, sms, tenant):
+    first = TwilioSmsBackend().send(sms)  # say the worker died before recording this
+    again = TwilioSmsBackend().send(sms)
+    other = TwilioSmsBackend().send(queue_sms(tenant=tenant, to="+31612345678", body=BODY))
+
+    assert again == first != other  # the provider answered the repeat with the first sid
+    assert twilio.requests == 3 and twilio.replays == 1
+    by_key = twilio.deliveries_by_key()
+    assert by_key[f"verzuim-msg-{sms.id}"] == 1 and sorted(by_key.values()) == [1, 1]
+
+
 def test_delivery_records_the_provider_sid(twilio: FakeTwilio, sms):
     assert deliver(str(sms.id)) == Status.SENT
 

@@ -5,16 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import CheckMessage, Error, Warning, register
 
 DEV_BACKEND_MARKERS = ("outbox", "locmem", "console", "dummy", "filebased")
 
 
 @register()
-def production_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+def production_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     if settings.ENVIRONMENT != "production":
         return []
-    errors: list[Error] = []
+    errors: list[CheckMessage] = []
+    # VERZUIM_LOCAL_ONLY (settings.py allows it only with loopback host names) keeps messages
+    # in the local outbox and speaks plain HTTP: `make prod-local`, never a real deployment.
+    local_only = settings.LOCAL_ONLY
+    if local_only:
+        errors.append(Warning(
+            "VERZUIM_LOCAL_ONLY is on: plain HTTP on loopback, messages stay in the outbox.",
+            hint="Only for running production settings on this machine.", id="verzuim.W001",
+        ))
     if settings.SECRET_KEY == settings.INSECURE_DEFAULT_SECRET_KEY or len(settings.SECRET_KEY) < 50:
         errors.append(Error(
             "DJANGO_SECRET_KEY is the development default or shorter than 50 characters.",
@@ -24,12 +32,14 @@ def production_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
         errors.append(Error(
             "DJANGO_DEBUG is on in production.", hint="Unset DJANGO_DEBUG.", id="verzuim.E002",
         ))
-    if any(marker in settings.SMS_BACKEND.lower() for marker in DEV_BACKEND_MARKERS):
+    if not local_only and any(m in settings.SMS_BACKEND.lower() for m in DEV_BACKEND_MARKERS):
         errors.append(Error(
             f"The SMS backend {settings.SMS_BACKEND} only stores messages locally.",
             hint="Set VERZUIM_SMS_BACKEND to a real provider backend.", id="verzuim.E003",
         ))
-    if any(marker in settings.MESSAGING_EMAIL_BACKEND.lower() for marker in DEV_BACKEND_MARKERS):
+    if not local_only and any(
+        m in settings.MESSAGING_EMAIL_BACKEND.lower() for m in DEV_BACKEND_MARKERS
+    ):
         errors.append(Error(
             f"The e-mail backend {settings.MESSAGING_EMAIL_BACKEND} does not send e-mail.",
             hint="Set VERZUIM_EMAIL_BACKEND to the SMTP backend.", id="verzuim.E004",

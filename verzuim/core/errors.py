@@ -52,6 +52,7 @@ def report_error(request: HttpRequest, status: int, error_type: str = "") -> str
                 path=request.path[:PATH_MAX_LENGTH], user_id=user_id, tenant_id=tenant_id,
                 error_type=error_type[:100],
             )
-    except DatabaseError:
-        logger.warning("could not store error report %s", reference, exc_info=True)
+    except DatabaseError as exc:
+        # Expected while the database is away; the request's own error is logged already.
+        logger.warning("could not store error report %s: %s", reference, type(exc).__name__)
     return reference

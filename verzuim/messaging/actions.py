@@ -10,7 +10,9 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from verzuim.messaging.models import Channel, OutgoingMessage
+from verzuim.messaging.models import Channel, OutgoingMessage, Status
+
+SUPERSEDED = "superseded by a newer message"
 
 
 def _enqueue(message: OutgoingMessage) -> None:
@@ -65,3 +67,13 @@ def queue_sms(*, tenant: Any, to: str, body: str, sensitive: bool = False) -> Ou
     )
     _enqueue(message)
     return message
+
+
+def cancel_unsent(message_ids: Any) -> int:
+    """Stop delivering messages that have not gone out yet (e.g. a code replaced by a new
+    one); a message a worker is sending right now is left alone. Returns how many."""
+    from verzuim.messaging.delivery import SCRUBBED
+
+    return OutgoingMessage.objects.filter(pk__in=message_ids, status=Status.QUEUED).update(
+        status=Status.FAILED, last_error=SUPERSEDED, body=SCRUBBED, html_body=""
+    )

@@ -6,7 +6,7 @@ import logging
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import make_msgid, parseaddr
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -48,14 +48,17 @@ def claim(message_id: str) -> OutgoingMessage | None:
     return OutgoingMessage.objects.get(pk=message_id)
 
 
-def _message_id_header(sender: str) -> str:
-    domain = parseaddr(sender)[1].rpartition("@")[2]
-    return make_msgid(domain=domain or str(DNS_NAME))
+def _message_id_header(message: OutgoingMessage) -> str:
+    """A Message-ID derived from the row id: the same on every try of this message, so a
+    retry after a worker died mid-send is recognisable as the same e-mail (SMTP has no
+    idempotency key; mail clients and many relays collapse duplicates by Message-ID)."""
+    domain = parseaddr(message.sender)[1].rpartition("@")[2] or str(DNS_NAME)
+    return f"<{message.id}@{domain}>"
 
 
 def _send_email(message: OutgoingMessage) -> Receipt:
     connection = get_connection(settings.MESSAGING_EMAIL_BACKEND)
-    header_id = _message_id_header(message.sender)
+    header_id = _message_id_header(message)
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body,

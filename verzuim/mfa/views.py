@@ -25,7 +25,7 @@ from verzuim.mfa.exceptions import CodeExpired, CodeInvalid, ResendLimitReached,
 from verzuim.mfa.forms import BackupCodeForm, ConfirmSavedForm, SmsCodeForm
 from verzuim.mfa.login_step import failed_menu_context, method_required, pending_required
 from verzuim.mfa.reauth import reauth_required
-from verzuim.mfa.sms.actions import send_code, verify_code
+from verzuim.mfa.sms.actions import delivery_stalled, send_code, verify_code
 
 
 @sensitive_post_parameters("code")
@@ -68,7 +68,11 @@ def sms_verify(request: HttpRequest) -> HttpResponse:
             return flow.finish_login(
                 request, user, "sms", trust_device=bool(request.POST.get("trust_device"))
             )
-    context = {"form": form, **failed_menu_context(request, "sms")}
+    context = {
+        "form": form,
+        **failed_menu_context(request, "sms"),
+        "sms_not_sent": delivery_stalled(user, request.pending_login.attempt_id),  # type: ignore[attr-defined]
+    }
     return render(request, "mfa/sms_verify.html", context)
 
 

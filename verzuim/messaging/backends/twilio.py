@@ -3,6 +3,18 @@
 POST {TWILIO_API_BASE}/2010-04-01/Accounts/{sid}/Messages.json, form-encoded To, From, Body,
 HTTP basic auth ``sid:token``; a 201 reply carries the message's ``sid``.
 
+Every request carries an idempotency key derived from the ``OutgoingMessage`` id, the same on
+every try of that message (see ``idempotency_key``). Delivery is at-least-once: a worker killed
+after the provider accepted a message but before it recorded that, tries again. A provider
+that honours the key answers the repeat with the first result and does not send twice.
+Which providers do (looked up 2026; check your contract): the ``Idempotency-Key`` header
+(IETF draft "The Idempotency-Key HTTP Header Field") is honoured on message sends by e.g.
+Sent.dm (SMS, ``POST /v3/messages``), Resend and Emailit (e-mail); Infobip deduplicates on the
+client-assigned ``messageId`` once idempotency is enabled for the account. Twilio's Messages API
+does not document a request idempotency key (``I-Twilio-Idempotency-Token`` is what Twilio
+itself sends on its webhooks); we send both headers, which Twilio ignores, so on Twilio the
+guarantee stays at-least-once: a duplicate code is harmless, a lost one locks someone out.
+
 Exception texts and log lines carry the HTTP status and Twilio's numeric error code only:
 never the message body, the recipient's number or the auth token.
 """
@@ -52,6 +64,14 @@ def _read_quietly(error: urllib.error.HTTPError) -> bytes:
         return b""
 
 
+IDEMPOTENCY_HEADERS = ("Idempotency-Key", "I-Twilio-Idempotency-Token")
+
+
+def idempotency_key(message: OutgoingMessage) -> str:
+    """Stable per message, across tries and workers; no personal data in it."""
+    return f"verzuim-msg-{message.id}"
+
+
 class TwilioSmsBackend:
     """Sends one SMS per call; ``send`` returns Twilio's message SID."""
 
@@ -80,6 +100,7 @@ class TwilioSmsBackend:
                 "Authorization": f"Basic {credentials}",
                 "Accept": "application/json",
                 "Content-Type": "application/x-www-form-urlencoded",
+                **dict.fromkeys(IDEMPOTENCY_HEADERS, idempotency_key(message)),
             },
         )
 

@@ -16,7 +16,8 @@ from verzuim.accounts.models import User
 from verzuim.audit.actions import record
 from verzuim.audit.models import Event, Outcome
 from verzuim.core.request import Origin
-from verzuim.messaging.actions import queue_sms
+from verzuim.messaging.actions import cancel_unsent, queue_sms
+from verzuim.messaging.models import Status
 from verzuim.mfa.exceptions import CodeExpired, CodeInvalid, ResendLimitReached, ResendTooSoon
 from verzuim.mfa.sms import rules
 from verzuim.mfa.sms.models import SmsChallenge
@@ -36,17 +37,45 @@ class ResendState:
 def resend_state(
     user: User, attempt_id: str, purpose: str = SmsChallenge.Purpose.LOGIN
 ) -> ResendState:
-    sent = list(
+    rows = list(
         SmsChallenge.objects.filter(user=user, attempt_id=attempt_id, purpose=purpose)
         .order_by("-created_at")
-        .values_list("created_at", flat=True)[: rules.MAX_SENDS_PER_LOGIN]
+        .values_list("created_at", "message__status")[: rules.MAX_SENDS_PER_LOGIN]
     )
+    sent = [created_at for created_at, _status in rows]
     if len(sent) >= rules.MAX_SENDS_PER_LOGIN:
         return ResendState(sends=len(sent), next_allowed_at=None)
     if not sent:
         return ResendState(sends=0, next_allowed_at=timezone.now())
+    if rows[0][1] == Status.FAILED:
+        # The last SMS never went out: no need to wait before trying again (the caps on
+        # sends per login and per user still apply).
+        return ResendState(sends=len(sent), next_allowed_at=timezone.now())
     return ResendState(
         sends=len(sent), next_allowed_at=sent[0] + timedelta(seconds=rules.resend_wait(len(sent)))
+    )
+
+
+def delivery_stalled(
+    user: User, attempt_id: str, purpose: str = SmsChallenge.Purpose.LOGIN
+) -> bool:
+    """True when the latest SMS of this attempt has not reached the provider: delivery
+    failed, a retry is waiting, or it is still queued after a short grace time."""
+    challenge = (
+        SmsChallenge.objects.filter(user=user, attempt_id=attempt_id, purpose=purpose)
+        .select_related("message")
+        .order_by("-created_at")
+        .first()
+    )
+    if challenge is None or challenge.message is None:
+        return False
+    message = challenge.message
+    return rules.not_sent_yet(
+        message.status,
+        message.attempts,
+        message.created_at,
+        timezone.now(),
+        failed=message.status == Status.FAILED,
     )
 
 
@@ -119,9 +148,13 @@ def _send_code(
             data={"reason": "limit" if isinstance(refusal, ResendLimitReached) else "wait"},
         )
         return refusal
-    SmsChallenge.objects.filter(
+    earlier = SmsChallenge.objects.filter(
         user=user, attempt_id=attempt_id, purpose=purpose, used_at__isnull=True
-    ).update(used_at=now)
+    )
+    # Their codes stop working, so their SMS need not go out any more (e.g. still retrying
+    # against a failing provider).
+    cancel_unsent(earlier.exclude(message=None).values("message"))
+    earlier.update(used_at=now)
     code = rules.generate_code()
     challenge = SmsChallenge(
         user=user,

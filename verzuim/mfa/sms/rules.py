@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from datetime import datetime, timedelta
 
 from django.utils.crypto import salted_hmac
 
@@ -11,6 +12,8 @@ CODE_DIGITS = 6
 MAX_SENDS_PER_LOGIN = 5
 # Seconds to wait before the n-th resend (index 0: after the first SMS).
 RESEND_WAITS = (30, 60, 120, 300)
+# An SMS not handed to the provider this long after it was queued is reported to the user.
+NOT_SENT_GRACE_SECONDS = 20
 
 
 def generate_code() -> str:
@@ -43,3 +46,15 @@ def resend_wait(sends_so_far: int) -> int:
     if sends_so_far <= 0:
         return 0
     return RESEND_WAITS[min(sends_so_far - 1, len(RESEND_WAITS) - 1)]
+
+
+def not_sent_yet(
+    status: str, failed_tries: int, queued_at: datetime, now: datetime, *, failed: bool
+) -> bool:
+    """Should the code page say the SMS has not gone out? Yes when delivery gave up, when a
+    try failed and a retry is waiting, or when it is still not sent after the grace time."""
+    if status == "sent":
+        return False
+    if failed or failed_tries > 0:
+        return True
+    return now - queued_at > timedelta(seconds=NOT_SENT_GRACE_SECONDS)
