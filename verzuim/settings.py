@@ -202,6 +202,10 @@ HTTPS_ONLY = PRODUCTION and not LOCAL_ONLY
 SESSION_COOKIE_SECURE = HTTPS_ONLY
 CSRF_COOKIE_SECURE = HTTPS_ONLY
 CSRF_COOKIE_HTTPONLY = True
+# The language choice is no secret, but gets the same flags as every other cookie.
+LANGUAGE_COOKIE_SECURE = HTTPS_ONLY
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "verzuim.core.views.csrf_failure"
 
 # --- Security headers -----------------------------------------------------------------

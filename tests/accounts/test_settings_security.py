@@ -434,3 +434,25 @@ def test_support_admin_shows_no_other_tenants(
     logged_in_client(support_user)
     body = client.get("/beheer/accounts/user/").content.decode()
     assert foreign_user.tenant.name not in body
+
+
+def test_reauthentication_gives_a_new_session_key(client, hr_user, logged_in_client):
+    """The raised privilege comes with a new session id (ASVS 7.2.4); the old id is dead."""
+    logged_in_client(hr_user)
+    make_stale(client)
+    before = client.cookies["verzuim_session"].value
+    url = "/accounts/verify/again/?next=/settings/security/password/"
+    client.post(url, {"action": "sms-send"})
+    client.post(url, {"action": "sms", "sms-code": last_sms_code(hr_user.phone)})
+    after = client.cookies["verzuim_session"].value
+    assert after != before
+    assert client.get("/settings/security/password/").status_code == 200
+    stale = Client()
+    stale.cookies["verzuim_session"] = before
+    assert stale.get("/settings/security/").status_code == 302  # to the login page
+
+
+def test_language_cookie_has_the_same_flags_as_the_others(client, tenant):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    cookie = response.cookies["django_language"]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"

@@ -137,3 +137,49 @@ def test_body_and_token_stay_out_of_errors_and_logs(twilio: FakeTwilio, sms, cap
     assert sms.last_error and "21211" in sms.last_error
     for text in (sms.last_error, caplog.text):
         assert BODY not in text and "424242" not in text and AUTH_TOKEN not in text
+
+
+def test_a_redirect_is_refused_and_the_credentials_go_nowhere_else(settings, sms):
+    """A wrong or hijacked API address that redirects must not lead to a second request
+    (urllib follows a 302 and keeps the Basic-auth header for the new host)."""
+    import http.server
+    import threading
+
+    seen: list[str] = []
+
+    class Elsewhere(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            seen.append(self.headers.get("Authorization", ""))
+            self.send_response(200)
+            self.end_headers()
+
+        do_POST = do_GET  # noqa: N815
+
+        def log_message(self, *args):
+            pass
+
+    elsewhere = http.server.HTTPServer(("127.0.0.1", 0), Elsewhere)
+    target = f"http://127.0.0.1:{elsewhere.server_port}/steal"
+
+    class Redirecting(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            self.send_response(302)  # urllib follows it as a GET, Authorization included
+            self.send_header("Location", target)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    redirecting = http.server.HTTPServer(("127.0.0.1", 0), Redirecting)
+    for server in (elsewhere, redirecting):
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN = "AC1", AUTH_TOKEN
+        settings.TWILIO_API_BASE = f"http://127.0.0.1:{redirecting.server_port}"
+        with pytest.raises(DeliveryError):
+            TwilioSmsBackend().send(sms)
+    finally:
+        for server in (elsewhere, redirecting):
+            server.shutdown()
+            server.server_close()
+    assert seen == []

@@ -22,6 +22,8 @@ View = Callable[..., HttpResponse]
 
 
 def mark_fresh(request: HttpRequest, method: str, *, audit: bool = True) -> None:
+    # A new session key with the new privilege (ASVS 7.2.4), as after the login itself.
+    request.session.cycle_key()
     request.session["mfa_at"] = time.time()
     request.session["mfa_method"] = method
     if audit:

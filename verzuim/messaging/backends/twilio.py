@@ -72,6 +72,17 @@ def idempotency_key(message: OutgoingMessage) -> str:
     return f"verzuim-msg-{message.id}"
 
 
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """The API answers directly; a redirect (a wrong base URL, a hijacked name) is an error,
+    never followed, so the credentials go to the configured host only."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
 class TwilioSmsBackend:
     """Sends one SMS per call; ``send`` returns Twilio's message SID."""
 
@@ -107,7 +118,7 @@ class TwilioSmsBackend:
     def send(self, message: OutgoingMessage) -> str:
         request = self._request(message)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            with _OPENER.open(request, timeout=self.timeout) as response:
                 raw = response.read()
         except urllib.error.HTTPError as exc:
             status, code = exc.code, _error_code(_read_quietly(exc))
