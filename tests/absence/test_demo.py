@@ -96,3 +96,21 @@ def test_demo_data_is_realistic_scoped_and_reloadable(settings):
     assert Employer.objects.filter(tenant__slug="demo").count() == 3
     assert Employee.objects.count() == 500
     assert SickReport.objects.count() == report_count  # the same seeded data again
+
+
+def test_a_long_sickness_never_starts_before_the_first_day_of_employment():
+    """A recent hire drawn for a long sickness: the report starts on or after the hire date
+    (else ``report_sick`` refuses it and the demo load fails for other seeds)."""
+    import random
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from verzuim.absence.demo import _spells
+
+    today = timezone.localdate()
+    for seed in range(300):
+        rng = random.Random(seed)
+        hired = today - timedelta(days=rng.randint(1, 120))
+        for first, _length, _changes in _spells(rng, hired, today, long_term=True):
+            assert first >= hired, (seed, first, hired)

@@ -125,3 +125,34 @@ def test_parallel_guesses_get_no_extra_tries(hr_user):
     checked = AuditEvent.objects.filter(event=Event.LOGIN_PASSWORD_FAILED).count() - before
     assert checked == 1
     assert statuses.count(429) == 12
+
+
+@pytest.mark.django_db(transaction=True)
+def test_colleagues_logging_in_at_once_from_one_office_are_not_refused(tenant, password):
+    """Right passwords from one address at the same moment: nobody gets "too many attempts"
+    (a parallel attempt's zero wait once counted as a wait for the next in line)."""
+    if not is_postgres():
+        pytest.skip("needs PostgreSQL for real concurrent transactions (run .ci/run)")
+    from tests.factories import UserFactory
+
+    colleagues = [UserFactory(tenant=tenant) for _ in range(8)]
+    barrier = threading.Barrier(len(colleagues))
+    statuses: list[int] = []
+
+    def log_in(user):
+        try:
+            barrier.wait()
+            for _ in range(3):
+                response = Client().post(
+                    "/accounts/login/", {"username": user.username, "password": password}
+                )
+                statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=log_in, args=(u,)) for u in colleagues]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses.count(302) == len(colleagues) * 3, statuses

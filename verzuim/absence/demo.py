@@ -359,7 +359,8 @@ def _spells(
             gap = int(rng.expovariate(1 / 280)) + 14
         day = recovered + timedelta(days=gap)
     if long_term:
-        first = end - timedelta(days=rng.randint(60, 420))
+        # Never before the first day of employment (a recent hire is sick for a shorter time).
+        first = max(end - timedelta(days=rng.randint(60, 420)), start)
         spells = [
             s
             for s in spells

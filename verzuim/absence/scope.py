@@ -100,7 +100,12 @@ def employer_filter(user: Any) -> Q:
         return NOTHING
     from verzuim.absence.models import Employee
 
-    ids = set(Employee.objects.filter(employee_filter(u)).values_list("employer_id", flat=True))
+    ids = set(
+        Employee.objects.filter(employee_filter(u))
+        .values_list("employer_id", flat=True)
+        .distinct()
+        .order_by()
+    )
     if any(u.has_role(r) for r in SCOPE_ROLES):
         ids |= set(
             u.absence_scopes.filter(employer__tenant_id=u.tenant_id).values_list(

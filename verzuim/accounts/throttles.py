@@ -90,10 +90,10 @@ def reserve(keys: list[tuple[str, str]]) -> Reservation:
     Raises TooManyAttempts (with ``first_refusal`` set on the first refusal of a wait,
     so callers can audit once per wait instead of once per request).
     """
-    now = timezone.now()
+    created = timezone.now()
     Throttle.objects.bulk_create(
         [
-            Throttle(scope=s, key=k, failures=0, last_failure_at=now, blocked_until=now)
+            Throttle(scope=s, key=k, failures=0, last_failure_at=created, blocked_until=created)
             for s, k in keys
         ],
         ignore_conflicts=True,
@@ -101,6 +101,10 @@ def reserve(keys: list[tuple[str, str]]) -> Reservation:
     refusal: TooManyAttempts | None = None
     with transaction.atomic():
         rows = list(Throttle.objects.select_for_update().filter(_keys_filter(keys)).order_by("pk"))
+        # The time is read after the lock: a parallel attempt that held the lock may have
+        # written its own (later) time as the end of a zero wait, which must not count as
+        # a wait for this attempt.
+        now = timezone.now()
         waiting = [r for r in rows if r.blocked_until > now]
         if waiting:
             first = Throttle.objects.filter(
