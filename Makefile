@@ -55,7 +55,19 @@ migrations-check: install ## Fail when models and migrations disagree
 messages: install ## Extract translatable strings into locale/nl (needs GNU gettext)
 	@VERZUIM_ENVIRONMENT=test $(BIN)/python manage.py makemessages -l nl -l en --no-obsolete --ignore '.venv/*'
 
+BENCH_STAMP := $(VENV)/.installed-bench
+
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	@$(BIN)/python -m pip install --quiet -e '.[bench]'
+	@touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP) translations ## Benchmarks on PostgreSQL + Redis (~15 min); rewrites docs/performance.md
+	@$(BIN)/python -m bench $(BENCH_ARGS)
+
+bench-smoke: $(BENCH_STAMP) translations ## Every benchmark at tiny sizes (~2 min); report to a temp file
+	@$(BIN)/python -m bench --smoke $(BENCH_ARGS)
+
 ci: ## What CI runs
 	@bash .ci/run
 
-.PHONY: help install translations run prod-local test test-postgres coverage lint format typecheck migrations-check messages ci
+.PHONY: help install translations run prod-local bench bench-smoke test test-postgres coverage lint format typecheck migrations-check messages ci

@@ -1,0 +1,1 @@
+"""Benchmarks of the portal (``make bench``); results in docs/performance.md."""
