@@ -19,3 +19,4 @@ warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.
 # the per-process memories are off here, and tests/core/test_memo.py turns them on.
 TENANT_MEMO_SECONDS = 0
 HELP_MEMO_SECONDS = 0
+FIGURES_CACHE_SECONDS = 0  # tests/absence/test_figure_cache.py turns it on

@@ -19,7 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from verzuim.absence import poortwachter
+from verzuim.absence import figure_cache, poortwachter
 from verzuim.absence.actions import report_change, report_sick, sync_tasks
 from verzuim.absence.actions.cases import active_protocol
 from verzuim.absence.history import segment_rows, state_of
@@ -567,4 +567,5 @@ def load(tenant: Any, *, seed: int = SEED) -> DemoResult:
         result.open_cases = Case.objects.filter(
             employee__employer__in=employers, recovery_date__isnull=True
         ).count()
+    figure_cache.changed(tenant.pk)
     return result

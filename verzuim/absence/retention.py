@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from verzuim.absence import figure_cache
 from verzuim.absence.models import (
     Appointment,
     Case,
@@ -242,8 +243,13 @@ def purge_expired(*, today: date | None = None, dry_run: bool = False) -> PurgeR
         result.add(_dossier_counts(result.cases))
         result.add(_administrative_counts(result.employees))
         return result
+    tenants: set[int] = set()
     for case in Case.objects.filter(pk__in=result.cases).select_related("employee__employer"):
+        tenants.add(case.employee.employer.tenant_id)
         result.add(_purge_case(case))
     for employee in Employee.objects.filter(pk__in=result.employees).select_related("employer"):
+        tenants.add(employee.employer.tenant_id)
         result.add(_purge_employee(employee))
+    for tenant_id in tenants:
+        figure_cache.changed(tenant_id)
     return result

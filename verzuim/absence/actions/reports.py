@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from verzuim.absence import figure_cache
 from verzuim.absence.errors import InvalidReportChange, NotEmployed, ReportOverlaps
 from verzuim.absence.history import (
     effective_mutations,
@@ -54,6 +55,7 @@ def apply_history(report: SickReport) -> SickReport:
         )
         for s, e, f in segment_rows(state)
     )
+    figure_cache.changed(report.employee.employer.tenant_id)
     return report
 
 

@@ -26,6 +26,8 @@ def visible_departments(user: Any) -> QuerySet[Department]:
         Employment.objects.filter(employee__in=employees)
         .exclude(department=None)
         .values_list("department_id", flat=True)
+        .distinct()
+        .order_by()
     )
     whole: set[int] = set()
     if has_any_role(user, SCOPE_ROLES):

@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from verzuim.absence import figure_cache
 from verzuim.absence.errors import AbsenceError
 from verzuim.absence.importer.parse import Rejected, Row, find_overlaps, parse_file
 from verzuim.absence.importer.refresh import refresh_employees
@@ -338,6 +339,7 @@ def _write(employer: Employer, plan: _Plan) -> None:
         | {e.employee_id for e in plan.changed_employments}
     )
     refresh_employees(Employee.objects.filter(employer=employer), only=touched)
+    figure_cache.changed(employer.tenant_id)
 
 
 def import_employees(

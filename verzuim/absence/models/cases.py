@@ -126,6 +126,14 @@ class CaseTask(models.Model):
         verbose_name_plural = _("tasks")
         ordering = ["deadline", "sick_day", "id"]
         constraints = [models.UniqueConstraint(fields=["case", "key"], name="task_key_per_case")]
+        # The action list and the reminders read open tasks by deadline.
+        indexes = [
+            models.Index(
+                fields=["deadline", "case"],
+                condition=models.Q(state="open"),
+                name="open_task_by_deadline",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.deadline})"

@@ -144,6 +144,8 @@ class Employee(models.Model):
                 fields=["employer", "personnel_number"], name="employee_number_per_employer"
             )
         ]
+        # The employee list's order: its first page is read from the index, not sorted.
+        indexes = [models.Index(fields=["last_name", "first_name", "id"], name="employee_by_name")]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name} ({self.personnel_number})"

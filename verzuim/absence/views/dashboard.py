@@ -14,7 +14,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from verzuim.absence import exports, kpis
+from verzuim.absence import exports, figure_cache, kpis
 from verzuim.absence.chart import trend_svg
 from verzuim.absence.forms.figures import FigureFilterForm
 from verzuim.absence.models import Employer
@@ -56,7 +56,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     form = _form(request)
     context: dict[str, Any] = {"form": form, "query": request.GET.urlencode()}
     if form.is_valid():
-        result = kpis.dashboard(form.selection(), form.period)
+        sel, period = form.selection(), form.period
+        what = ("dashboard", sel.employer_id, sorted(sel.department_ids or ()), period)
+        result = figure_cache.remembered(
+            request.user, what, lambda: kpis.dashboard(sel, period)
+        )
         context.update(dashboard=result, total=result.total, **_trend(result))
     return render(request, TEMPLATE, context)
 
