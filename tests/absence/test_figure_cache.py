@@ -84,3 +84,33 @@ def test_users_who_see_the_same_share_and_others_do_not(
     client.logout()
     logged_in_client(narrower)
     assert aggregates(client)[1] > 0  # one department only: its own figures
+
+
+def test_many_asking_at_once_compute_once(monkeypatch):
+    """The first of many simultaneous requests computes; the others wait for its result."""
+    import threading
+    import time
+    from types import SimpleNamespace
+
+    from verzuim.absence import figure_cache
+
+    monkeypatch.setattr(figure_cache, "scope_signature", lambda user: "same scope")
+    user = SimpleNamespace(tenant_id=999)
+    calls: list[int] = []
+    results: list[object] = []
+
+    def compute():
+        calls.append(1)
+        time.sleep(0.3)
+        return {"percentage": 4.4}
+
+    def ask():
+        results.append(figure_cache.remembered(user, ("dashboard",), compute))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=15)
+    assert len(calls) == 1
+    assert results == [{"percentage": 4.4}] * 8

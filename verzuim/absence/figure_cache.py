@@ -32,6 +32,10 @@ from django.utils import timezone
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
+#: How long others wait for the one computing a dashboard (then they compute themselves).
+LOCK_SECONDS = 10
+WAIT_STEP_SECONDS = 0.05
+
 
 def _seconds() -> int:
     return int(getattr(settings, "FIGURES_CACHE_SECONDS", 300))
@@ -137,9 +141,32 @@ def remembered(user: Any, what: tuple[Any, ...], compute: Callable[[], T]) -> T:
         return compute()
     if found is not None:
         return found  # type: ignore[no-any-return]
-    value = compute()
+    # One process computes; the others asking the same meanwhile wait for its result
+    # instead of all computing at once (many users open the dashboard at 9 o'clock).
+    lock = f"{key}:computing"
     try:
-        cache.set(key, value, seconds)
+        computing_here = cache.add(lock, 1, LOCK_SECONDS)
     except Exception:
-        logger.warning("could not keep computed figures", exc_info=True)
-    return value
+        computing_here = True
+    if not computing_here:
+        deadline = time.monotonic() + LOCK_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(WAIT_STEP_SECONDS)
+            found = cache.get(key)
+            if found is not None:
+                return found  # type: ignore[no-any-return]
+            if cache.get(lock) is None:  # the other one gave up: compute here
+                break
+    try:
+        value = compute()
+        try:
+            cache.set(key, value, seconds)
+        except Exception:
+            logger.warning("could not keep computed figures", exc_info=True)
+        return value
+    finally:
+        if computing_here:
+            try:
+                cache.delete(lock)
+            except Exception:
+                logger.warning("could not release the figures lock", exc_info=True)
