@@ -71,6 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "verzuim.core.middleware.RefuseTraceMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "verzuim.core.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -192,7 +193,6 @@ TRUSTED_PROXY_COUNT = env_int("VERZUIM_TRUSTED_PROXY_COUNT", 1, minimum=1, maxim
 
 # --- Sessions -------------------------------------------------------------------------
 SESSION_ENGINE = "verzuim.accounts.sessions"
-SESSION_COOKIE_NAME = "verzuim_session"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 12 * 3600  # cookie lifetime; idle/absolute limits are enforced server-side
@@ -201,6 +201,12 @@ SESSION_COOKIE_AGE = 12 * 3600  # cookie lifetime; idle/absolute limits are enfo
 HTTPS_ONLY = PRODUCTION and not LOCAL_ONLY
 SESSION_COOKIE_SECURE = HTTPS_ONLY
 CSRF_COOKIE_SECURE = HTTPS_ONLY
+# Over HTTPS every cookie carries the __Host- prefix: the browser then accepts it only when
+# Secure, for this exact host (no Domain) and path / (ASVS 3.3.3).
+COOKIE_PREFIX = "__Host-" if HTTPS_ONLY else ""
+SESSION_COOKIE_NAME = f"{COOKIE_PREFIX}verzuim_session"
+CSRF_COOKIE_NAME = f"{COOKIE_PREFIX}csrftoken"
+LANGUAGE_COOKIE_NAME = f"{COOKIE_PREFIX}django_language"
 CSRF_COOKIE_HTTPONLY = True
 # The language choice is no secret, but gets the same flags as every other cookie.
 LANGUAGE_COOKIE_SECURE = HTTPS_ONLY
@@ -326,6 +332,8 @@ LOGGING = {
     "formatters": {
         "plain": {
             "format": "%(asctime)s %(levelname)s %(name)s [ref=%(reference)s] %(message)s",
+            # ISO 8601 with the UTC offset, so lines from hosts in any zone line up.
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
         }
     },
     "handlers": {

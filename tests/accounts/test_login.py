@@ -195,3 +195,18 @@ def test_next_parameter_cannot_redirect_elsewhere(client, hr_user, password, sms
     )
     response = client.post("/accounts/verify/sms/", {"code": sms_code()})
     assert response["Location"] == "/"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["Paard Batterij Nietje 42", "  paard batterij nietje 42  ", "  PAARD BATTERIJ NIETJE 42  "],
+)
+def test_the_password_is_checked_exactly_as_typed(client, tenant, typed):
+    """No trimming, no case folding, no truncation (ASVS 6.2.8): only the exact text works."""
+    user = UserFactory(tenant=tenant, password="  Paard Batterij Nietje 42  ")
+    wrong = client.post("/accounts/login/", {"username": user.username, "password": typed})
+    assert wrong.status_code == 200
+    exact = client.post(
+        "/accounts/login/", {"username": user.username, "password": "  Paard Batterij Nietje 42  "}
+    )
+    assert exact.status_code == 302

@@ -305,6 +305,7 @@ def test_trusted_browser_skips_only_the_second_step(client, trusting_tenant, hr_
     response = login_trusting(client, hr_user, password)
     cookie = response.cookies[COOKIE]
     assert cookie["httponly"] and cookie["max-age"] == 30 * 86400
+    assert cookie["samesite"] == "Lax" and cookie["path"] == "/" and not cookie["domain"]
     client.post("/accounts/logout/")
     sms_before = OutboxMessage.objects.filter(channel="sms").count()
     wrong = client.post("/accounts/login/", {"username": hr_user.username, "password": "nope"})

@@ -156,3 +156,22 @@ def test_colleagues_logging_in_at_once_from_one_office_are_not_refused(tenant, p
     for t in threads:
         t.join()
     assert statuses.count(302) == len(colleagues) * 3, statuses
+
+
+def test_device_cookie_carries_the_host_prefix_over_https(settings, rf):
+    """Over HTTPS the known-device cookie is a __Host- cookie, and it is read back as one."""
+    from django.http import HttpResponse
+
+    from verzuim.accounts import known_devices
+
+    settings.COOKIE_PREFIX = "__Host-"
+    settings.SESSION_COOKIE_SECURE = True
+    response = HttpResponse()
+    known_devices.remember(response, 1, "hanna")
+    cookie = response.cookies["__Host-verzuim_device"]
+    assert cookie["secure"] and cookie["path"] == "/" and not cookie["domain"]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    request = rf.get("/", HTTP_COOKIE=f"__Host-verzuim_device={cookie.value}")
+    assert known_devices.nonce_for(request, 1, "hanna")
+    unprefixed = rf.get("/", HTTP_COOKIE=f"verzuim_device={cookie.value}")
+    assert known_devices.nonce_for(unprefixed, 1, "hanna") is None

@@ -37,3 +37,15 @@ def test_humanise_seconds_rounds_up_and_never_says_zero():
         assert humanise_seconds(60) == "1 minute"
         assert humanise_seconds(61) == "2 minutes"
         assert humanise_seconds(600) == "10 minutes"
+
+
+def test_log_lines_carry_an_iso_time_with_its_offset(settings):
+    import logging
+    import re
+
+    config = settings.LOGGING["formatters"]["plain"]
+    formatter = logging.Formatter(config["format"], config["datefmt"])
+    record = logging.LogRecord("verzuim", logging.INFO, __file__, 1, "hello", None, None)
+    record.reference = "-"
+    line = formatter.format(record)
+    assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} INFO verzuim \[ref=-\] hello$", line)

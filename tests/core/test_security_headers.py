@@ -84,6 +84,8 @@ PRODUCTION_NAMES = [
     "SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_SAMESITE",
     "CSRF_COOKIE_SECURE", "CSRF_COOKIE_HTTPONLY", "CSRF_COOKIE_SAMESITE",
     "SECURE_CONTENT_TYPE_NOSNIFF", "X_FRAME_OPTIONS", "DEFAULT_TENANT_SLUG",
+    "COOKIE_PREFIX", "SESSION_COOKIE_NAME", "CSRF_COOKIE_NAME", "LANGUAGE_COOKIE_NAME",
+    "LANGUAGE_COOKIE_SECURE",
 ]
 
 
@@ -135,8 +137,22 @@ def test_production_responses_carry_hsts_and_cookie_flags(
     response = client.post("/accounts/login/", {"username": hr_user.username,
                                                 "password": password}, secure=True)
     assert response.status_code == 302
-    for cookie_name in ("verzuim_session", "csrftoken"):
+    for cookie_name in ("__Host-verzuim_session", "__Host-csrftoken"):
         cookie = client.cookies[cookie_name]
         assert cookie["secure"] is True, cookie_name
         assert cookie["httponly"] is True, cookie_name
         assert cookie["samesite"] in {"Lax", "Strict"}, cookie_name
+        # __Host-: the browser drops it unless Secure, Path=/ and no Domain (ASVS 3.3.3).
+        assert cookie["path"] == "/" and not cookie["domain"], cookie_name
+    language = client.post(
+        "/i18n/setlang/", {"language": "en", "next": "/accounts/login/"}, secure=True
+    ).cookies["__Host-django_language"]
+    assert language["secure"] is True and language["path"] == "/" and not language["domain"]
+
+
+@pytest.mark.parametrize("method", ["TRACE", "TRACK"])
+@pytest.mark.parametrize("path", ["/accounts/login/", "/", "/static/css/portal.css", "/healthz"])
+def test_trace_is_refused_everywhere(client, tenant, method, path):
+    response = client.generic(method, path, HTTP_X_ECHO="secret-cookie-value")
+    assert response.status_code == 405
+    assert b"secret-cookie-value" not in response.content

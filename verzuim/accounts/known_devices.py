@@ -17,12 +17,18 @@ from django.http import HttpRequest, HttpResponse
 from verzuim.accounts.throttles import account_key
 
 COOKIE = "verzuim_device"
+
+
+def cookie_name() -> str:
+    """``COOKIE`` with the __Host- prefix over HTTPS (settings.COOKIE_PREFIX)."""
+    return f"{getattr(settings, 'COOKIE_PREFIX', '')}{COOKIE}"
+
 SALT = "verzuim.accounts.known-device"
 MAX_AGE = 180 * 86400
 
 
 def nonce_for(request: HttpRequest, tenant_id: int, login_name: str) -> str | None:
-    raw = request.COOKIES.get(COOKIE)
+    raw = request.COOKIES.get(cookie_name())
     if not raw:
         return None
     try:
@@ -40,7 +46,7 @@ def remember(response: HttpResponse, tenant_id: int, login_name: str) -> None:
         {"k": account_key(tenant_id, login_name), "n": secrets.token_urlsafe(16)}, salt=SALT
     )
     response.set_cookie(
-        COOKIE,
+        cookie_name(),
         value,
         max_age=MAX_AGE,
         httponly=True,

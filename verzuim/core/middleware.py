@@ -2,12 +2,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 
 from verzuim.core.reference import current_reference, new_reference
 from verzuim.core.request import client_ip
 
 Handler = Callable[[HttpRequest], HttpResponse]
+
+
+class RefuseTraceMiddleware:
+    """TRACE (and Microsoft's TRACK) echo a request back; no page here needs them, so they
+    are refused everywhere, before any view (ASVS 13.4.4)."""
+
+    REFUSED = frozenset({"TRACE", "TRACK"})
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method in self.REFUSED:
+            return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+        return self.get_response(request)
 
 
 class RequestContextMiddleware:

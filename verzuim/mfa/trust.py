@@ -20,6 +20,12 @@ from verzuim.audit.models import Event
 from verzuim.core.request import Origin
 
 COOKIE = "verzuim_trusted"
+
+
+def cookie_name() -> str:
+    """``COOKIE`` with the __Host- prefix over HTTPS (settings.COOKIE_PREFIX)."""
+    return f"{getattr(settings, 'COOKIE_PREFIX', '')}{COOKIE}"
+
 SALT = "verzuim.mfa.trusted-device"
 
 
@@ -40,7 +46,7 @@ def issue(request: HttpRequest, response: HttpResponse, user: User) -> None:
     record(Event.TRUSTED_DEVICE_ADDED, origin=origin, subject=user, data={"days": days})
     value = signing.dumps({"d": device.pk, "u": user.pk}, salt=SALT)
     response.set_cookie(
-        COOKIE, value, max_age=days * 86400, httponly=True, samesite="Lax",
+        cookie_name(), value, max_age=days * 86400, httponly=True, samesite="Lax",
         secure=settings.SESSION_COOKIE_SECURE, path="/",
     )
 
@@ -49,7 +55,7 @@ def check(request: HttpRequest, user: User) -> TrustedDevice | None:
     """The trusted-device row for this browser and user, when still valid."""
     if not offered(user):
         return None
-    raw = request.COOKIES.get(COOKIE)
+    raw = request.COOKIES.get(cookie_name())
     if not raw:
         return None
     try:
