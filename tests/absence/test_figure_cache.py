@@ -114,3 +114,25 @@ def test_many_asking_at_once_compute_once(monkeypatch):
         t.join(timeout=15)
     assert len(calls) == 1
     assert results == [{"percentage": 4.4}] * 8
+
+
+def test_home_counts_are_kept_until_a_task_is_done(
+    client, logged_in_client, hr_user, scoped, employee, django_capture_on_commit_callbacks
+):
+    from verzuim.absence.actions.dossier import mark_task_done
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = sick(employee, hr_user, date(2025, 5, 1))
+    logged_in_client(hr_user)
+
+    def task_counts() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/").status_code == 200
+        return sum("absence_casetask" in q["sql"] for q in queries.captured_queries)
+
+    assert task_counts() > 0
+    assert task_counts() == 0  # kept
+    task = report.case.tasks.filter(state="open").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        mark_task_done(task=task, actor=hr_user)
+    assert task_counts() > 0  # counted again after the change

@@ -24,6 +24,7 @@ def _absence_overview(user: Any) -> dict[str, Any] | None:
     ``None`` when they have no such role or no scope yet (the empty state explains)."""
     from django.utils import timezone
 
+    from verzuim.absence import figure_cache
     from verzuim.absence.models import Case, CaseTask, Employee, Employer, TaskState
     from verzuim.absence.scope import uses_absence
 
@@ -32,12 +33,17 @@ def _absence_overview(user: Any) -> dict[str, Any] | None:
     if not Employer.objects.visible_to(user).exists():
         return None
     today = timezone.localdate()
-    tasks = CaseTask.objects.visible_to(user).filter(state=TaskState.OPEN)
-    return {
-        "employees": Employee.objects.visible_to(user).count(),
-        "open_cases": Case.objects.visible_to(user).filter(recovery_date__isnull=True).count(),
-        "overdue_tasks": tasks.filter(deadline__lt=today).count(),
-    }
+
+    def counts() -> dict[str, int]:
+        tasks = CaseTask.objects.visible_to(user).filter(state=TaskState.OPEN)
+        return {
+            "employees": Employee.objects.visible_to(user).count(),
+            "open_cases": Case.objects.visible_to(user).filter(recovery_date__isnull=True).count(),
+            "overdue_tasks": tasks.filter(deadline__lt=today).count(),
+        }
+
+    # Kept with the figures until the tenant's sick-leave data or a task changes.
+    return figure_cache.remembered(user, ("home-overview",), counts)
 
 
 @login_required

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from verzuim.absence import filetypes
+from verzuim.absence import figure_cache, filetypes
 from verzuim.absence.dossier_access import (
     may_advise,
     may_plan_appointments,
@@ -245,4 +245,5 @@ def mark_task_done(*, task: CaseTask, actor: Any, origin: Origin = SYSTEM) -> Ca
             raise TaskNotOpen(_("This task is no longer open."))
         task.refresh_from_db()
         _audit(Event.CASE_TASK_DONE, task.case, actor, origin, task=task.pk, step=task.code)
+        figure_cache.changed(getattr(actor, "tenant_id", None))  # the overdue counts
     return task
