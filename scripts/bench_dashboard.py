@@ -16,18 +16,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import statistics
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-YEAR = (date(2025, 1, 1), date(2025, 12, 31))
-HISTORY_START = date(2024, 7, 1)
+YEAR = (date(2025, 1, 1), date(2025, 12, 31))  # as in bench/data.py
 
 
 def setup_django(database_url: str | None, var_dir: str) -> None:
@@ -41,163 +38,12 @@ def setup_django(database_url: str | None, var_dir: str) -> None:
     django.setup()
 
 
-def duration(rng: random.Random) -> int:
-    """Calendar days of one sick report: mostly short, some medium, a few long."""
-    roll = rng.random()
-    if roll < 0.70:
-        return rng.randint(1, 7)
-    if roll < 0.92:
-        return rng.randint(8, 42)
-    return rng.randint(43, 300)
-
-
 def build(n_employees: int, seed: int) -> object:
-    from django.db import transaction
+    """The data of ``make bench``'s figures benchmark (``bench.data.figures_tenant``)."""
+    from bench.data import figures_tenant
 
-    from verzuim.absence.models import (
-        AbsenceSegment,
-        Department,
-        Employee,
-        Employer,
-        Employment,
-        SickReport,
-        UserScope,
-    )
-    from verzuim.accounts.models import User
-    from verzuim.tenants.models import Tenant
-
-    rng = random.Random(seed)
-    with transaction.atomic():
-        tenant = Tenant.objects.create(
-            slug="bench", name="Bench", host="bench.test", support_email="s@bench.test"
-        )
-        user = User.objects.create(
-            tenant=tenant, username="bench.hr", roles=["employer_hr"], first_name="B"
-        )
-        employers = [
-            Employer.objects.create(tenant=tenant, name=f"Werkgever {i}", kvk_number=f"{i:08d}")
-            for i in range(1, 4)
-        ]
-        for employer in employers:
-            UserScope.objects.create(user=user, employer=employer)
-        departments = {
-            e.pk: [
-                Department.objects.create(employer=e, name=f"Afdeling {e.pk}-{j}")
-                for j in range(1, 9)
-            ]
-            for e in employers
-        }
-        employees = Employee.objects.bulk_create(
-            [
-                Employee(
-                    employer=employers[i % 3],
-                    personnel_number=f"B{i:06d}",
-                    first_name="Werk",
-                    last_name=f"Nemer {i}",
-                )
-                for i in range(n_employees)
-            ],
-            batch_size=2000,
-        )
-        employments = []
-        for person in employees:
-            depts = departments[person.employer_id]
-            hours = Decimal(rng.choice(["40", "40", "40", "36", "32", "24", "20", "16"]))
-            start = date(2018, 1, 1) + timedelta(days=rng.randint(0, 2900))
-            end = None
-            if rng.random() < 0.08:  # leavers during the year
-                end = date(2025, 1, 1) + timedelta(days=rng.randint(0, 360))
-                start = min(start, end - timedelta(days=30))
-            records = [(start, end, hours, rng.choice(depts))]
-            if rng.random() < 0.05 and (end is None) and start < date(2025, 3, 1):
-                move = date(2025, 3, 1) + timedelta(days=rng.randint(0, 250))
-                records = [
-                    (start, move - timedelta(days=1), hours, records[0][3]),
-                    (move, None, Decimal("40"), rng.choice(depts)),
-                ]
-            for s, e, h, d in records:
-                record = Employment(
-                    employee=person,
-                    start_date=s,
-                    end_date=e,
-                    contract_hours=h,
-                    fulltime_hours=Decimal("40"),
-                    department=d,
-                )
-                record.fill_derived()
-                employments.append(record)
-        Employment.objects.bulk_create(employments, batch_size=5000)
-        spans = {}
-        for record in employments:
-            lo, hi = spans.get(record.employee_id, (record.start_ord, record.end_ord))
-            spans[record.employee_id] = (min(lo, record.start_ord), max(hi, record.end_ord))
-
-        reports, shapes = [], []
-        last_day = YEAR[1].toordinal()
-        for person in employees:
-            lo, hi = spans[person.pk]
-            day = max(HISTORY_START.toordinal(), lo) + rng.randint(0, 200)
-            while True:
-                day += int(rng.expovariate(1.25 / 365)) + 1
-                if day > last_day or day >= hi:
-                    break
-                length = duration(rng)
-                fit = day + length
-                partial = length > 42 and rng.random() < 0.5
-                recovered = fit <= last_day
-                reports.append(
-                    SickReport(
-                        employee=person,
-                        report_date=date.fromordinal(day),
-                        first_sick_day=date.fromordinal(day),
-                        recovery_date=date.fromordinal(fit) if recovered else None,
-                        incapacity=50 if partial else 100,
-                        created_by=user,
-                    )
-                )
-                shapes.append((day, fit if recovered else None, partial))
-                day = fit + 1
-        SickReport.objects.bulk_create(reports, batch_size=5000)
-        from verzuim.absence.models.organisation import OPEN_END
-
-        segments = []
-        for report, (first, fit, partial) in zip(reports, shapes, strict=True):
-            end = fit if fit is not None else OPEN_END
-            if partial:
-                middle = first + 28
-                segments.append(
-                    AbsenceSegment(
-                        report=report,
-                        employee_id=report.employee_id,
-                        start_ord=first,
-                        end_ord=middle,
-                        fraction=1.0,
-                    )
-                )
-                segments.append(
-                    AbsenceSegment(
-                        report=report,
-                        employee_id=report.employee_id,
-                        start_ord=middle,
-                        end_ord=end,
-                        fraction=0.5,
-                    )
-                )
-            else:
-                segments.append(
-                    AbsenceSegment(
-                        report=report,
-                        employee_id=report.employee_id,
-                        start_ord=first,
-                        end_ord=end,
-                        fraction=1.0,
-                    )
-                )
-        AbsenceSegment.objects.bulk_create(segments, batch_size=5000)
-    print(
-        f"built: {len(employees)} employees, {len(employments)} employment records, "
-        f"{len(reports)} sick reports, {len(segments)} absence segments"
-    )
+    user, counts = figures_tenant("bench", n_employees, seed)
+    print("built: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
     return user
 
 
