@@ -57,11 +57,14 @@ class TenantMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(TENANTLESS_PATHS):
+            # No tenant needed, and no database: the health check must answer (503) while
+            # the database is down, whether or not this process still remembers the tenant.
+            request.tenant = None  # type: ignore[attr-defined]
+            return self.get_response(request)
         tenant = resolve_tenant(request)
         request.tenant = tenant  # type: ignore[attr-defined]
         if tenant is None:
-            if request.path.startswith(TENANTLESS_PATHS):
-                return self.get_response(request)
             from verzuim.core.views import unknown_tenant
 
             return unknown_tenant(request)
