@@ -3,6 +3,9 @@ one action, redirect; ``AbsenceError`` becomes a message on the form."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -77,28 +80,49 @@ def report_sick(request: HttpRequest, employee_pk: int) -> HttpResponse:
     )
 
 
+def _change_report(
+    request: HttpRequest,
+    report: SickReport,
+    form: forms.Form,
+    change: Callable[[], object],
+    *,
+    done: str,
+    template: str,
+    history: bool = True,
+) -> HttpResponse:
+    """The shared shape of recovery, correction and withdrawal: validate, change through
+    the action, say so, back to the case; a refusal shows on the form."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            change()
+        except AbsenceError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, done)
+            return redirect(_after(report))
+    context: dict[str, object] = {"report": report, "form": form}
+    if history:
+        context["history"] = report_history(report)
+    return render(request, template, context)
+
+
 @login_required
 def report_recovery(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report_or_404(request, pk)
     form = RecoveryForm(request.POST or None, report=report)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.report_change(
-                report=report,
-                actor=request.user,
-                on=form.cleaned_data["on"],
-                incapacity=form.new_incapacity(),
-                origin=Origin.from_request(request),
-            )
-        except AbsenceError as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            messages.success(request, _("The change has been recorded."))
-            return redirect(_after(report))
-    return render(
+    return _change_report(
         request,
-        "absence/cases/report_recovery.html",
-        {"report": report, "form": form, "history": report_history(report)},
+        report,
+        form,
+        lambda: actions.report_change(
+            report=report,
+            actor=request.user,
+            on=form.cleaned_data["on"],
+            incapacity=form.new_incapacity(),
+            origin=Origin.from_request(request),
+        ),
+        done=_("The change has been recorded."),
+        template="absence/cases/report_recovery.html",
     )
 
 
@@ -106,25 +130,20 @@ def report_recovery(request: HttpRequest, pk: int) -> HttpResponse:
 def report_correct(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report_or_404(request, pk)
     form = CorrectionForm(request.POST or None, report=report)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.correct_mutation(
-                mutation=form.mutation(),
-                actor=request.user,
-                effective_date=form.cleaned_data["effective_date"],
-                incapacity=form.cleaned_data["incapacity"],
-                reason=form.cleaned_data["reason"],
-                origin=Origin.from_request(request),
-            )
-        except AbsenceError as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            messages.success(request, _("The correction has been recorded."))
-            return redirect(_after(report))
-    return render(
+    return _change_report(
         request,
-        "absence/cases/report_correct.html",
-        {"report": report, "form": form, "history": report_history(report)},
+        report,
+        form,
+        lambda: actions.correct_mutation(
+            mutation=form.mutation(),
+            actor=request.user,
+            effective_date=form.cleaned_data["effective_date"],
+            incapacity=form.cleaned_data["incapacity"],
+            reason=form.cleaned_data["reason"],
+            origin=Origin.from_request(request),
+        ),
+        done=_("The correction has been recorded."),
+        template="absence/cases/report_correct.html",
     )
 
 
@@ -132,17 +151,17 @@ def report_correct(request: HttpRequest, pk: int) -> HttpResponse:
 def report_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report_or_404(request, pk)
     form = WithdrawForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.withdraw_report(
-                report=report,
-                actor=request.user,
-                reason=form.cleaned_data["reason"],
-                origin=Origin.from_request(request),
-            )
-        except AbsenceError as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            messages.success(request, _("The sick report has been withdrawn."))
-            return redirect(_after(report))
-    return render(request, "absence/cases/report_withdraw.html", {"report": report, "form": form})
+    return _change_report(
+        request,
+        report,
+        form,
+        lambda: actions.withdraw_report(
+            report=report,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            origin=Origin.from_request(request),
+        ),
+        done=_("The sick report has been withdrawn."),
+        template="absence/cases/report_withdraw.html",
+        history=False,
+    )
