@@ -49,6 +49,9 @@ format: install ## Ruff format
 typecheck: install ## mypy on the application packages
 	@$(BIN)/mypy verzuim/accounts verzuim/mfa verzuim/audit verzuim/messaging verzuim/core verzuim/tenants verzuim/absence verzuim/support
 
+check-deploy: install ## manage.py check --deploy with the production settings of .env.example
+	@bash scripts/check-deploy.sh
+
 migrations-check: install ## Fail when models and migrations disagree
 	@VERZUIM_ENVIRONMENT=test $(BIN)/python manage.py makemigrations --check --dry-run
 
@@ -70,4 +73,4 @@ bench-smoke: $(BENCH_STAMP) translations ## Every benchmark at tiny sizes (~2 mi
 ci: ## What CI runs
 	@bash .ci/run
 
-.PHONY: help install translations run prod-local bench bench-smoke test test-postgres coverage lint format typecheck migrations-check messages ci
+.PHONY: help install translations run prod-local bench bench-smoke test test-postgres coverage lint format typecheck check-deploy migrations-check messages ci

@@ -33,6 +33,9 @@ LOOPBACK_HOSTS = {"127.0.0.1", "::1", "[::1]", "localhost", ".localhost"}
 
 INSECURE_DEFAULT_SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", INSECURE_DEFAULT_SECRET_KEY)
+# Old keys still accepted for checking signatures (not for making them) during a key
+# rotation: sessions and links stay valid (docs/security/key-management.md).
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS", [])
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", ".localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
