@@ -68,7 +68,7 @@ def set_default_method(user: User, method: str, *, origin: Origin) -> None:
     user.preferred_method = method
     user.save(update_fields=["preferred_method"])
     record_security_change(user, Event.DEFAULT_METHOD_CHANGED, origin=origin,
-                           data={"method": method})
+                           data={"method": method}, end_other_sessions=False)
 
 
 def end_session(user: User, handle: str, *, origin: Origin, current_key: str) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -44,11 +44,16 @@ class Origin:
 
     ip: str | None = None
     user_agent: str = ""
+    #: The session the action came from (a secret: never shown, stored or logged), so that a
+    #: change can end the user's *other* sessions and keep this one.
+    session_key: str | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_request(cls, request: HttpRequest) -> Origin:
         ip = getattr(request, "client_ip", None) or client_ip(request)
-        return cls(ip=ip, user_agent=user_agent(request))
+        session = getattr(request, "session", None)
+        return cls(ip=ip, user_agent=user_agent(request),
+                   session_key=session.session_key if session is not None else None)
 
 
 SYSTEM = Origin()

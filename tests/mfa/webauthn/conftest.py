@@ -3,6 +3,7 @@ browser fixtures of tests/browser_fixtures.py."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from typing import Any
 
@@ -19,9 +20,13 @@ AUDIT_ORIGIN = Origin(ip="192.0.2.10", user_agent="pytest")
 
 
 def add_key(
-    user: Any, key: SoftKey | None = None, name: str = "YubiKey"
+    user: Any, key: SoftKey | None = None, name: str = "YubiKey", *, client: Any = None
 ) -> tuple[SoftKey, WebAuthnCredential]:
-    """Register a software key for ``user`` through the real action."""
+    """Register a software key for ``user`` through the real action.
+
+    With ``client``, the key is registered from that client's session, which therefore stays
+    logged in (a factor change ends every *other* session of the user).
+    """
     key = key or SoftKey()
     challenge = os.urandom(32)
     response = key.register({"challenge": b64(challenge), "rp": {"id": RP_ID}}, ORIGIN)
@@ -32,7 +37,9 @@ def add_key(
         name=name,
         rp_id=RP_ID,
         origin=ORIGIN,
-        audit_origin=AUDIT_ORIGIN,
+        audit_origin=AUDIT_ORIGIN if client is None else dataclasses.replace(
+            AUDIT_ORIGIN, session_key=client.session.session_key
+        ),
     )
     return key, credential
 
