@@ -84,6 +84,14 @@ def last_sms_code(to: str | None = None) -> str:
     return match.group(1)
 
 
+def confirm_password(client, password: str, next_url: str = "/settings/security/") -> None:
+    """Step 1 of a re-authentication: the password (the second factor follows)."""
+    response = client.post(
+        "/accounts/verify/again/", {"action": "password", "password": password, "next": next_url}
+    )
+    assert response.status_code == 200 and "Step 2 of 2" in response.content.decode()
+
+
 @pytest.fixture
 def sms_code():
     return last_sms_code

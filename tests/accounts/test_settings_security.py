@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.conftest import last_sms_code
+from tests.conftest import confirm_password, last_sms_code
 from verzuim.accounts.models import TrustedDevice, UserSession
 from verzuim.audit.models import AuditEvent, Event
 from verzuim.messaging.delivery import deliver_due
@@ -65,10 +65,11 @@ def test_changes_need_a_recent_second_factor(client, hr_user, logged_in_client):
     )
 
 
-def test_reauthenticate_with_sms_then_continue(client, hr_user, logged_in_client):
+def test_reauthenticate_with_sms_then_continue(client, hr_user, logged_in_client, password):
     logged_in_client(hr_user)
     make_stale(client)
     url = "/accounts/verify/again/?next=/settings/security/password/"
+    confirm_password(client, password, "/settings/security/password/")
     client.post(url, {"action": "sms-send"})
     wrong = client.post(url, {"action": "sms", "sms-code": "000000"})
     assert "incorrect" in wrong.content.decode() or "no longer valid" in wrong.content.decode()
@@ -78,12 +79,13 @@ def test_reauthenticate_with_sms_then_continue(client, hr_user, logged_in_client
     assert AuditEvent.objects.filter(event=Event.REAUTHENTICATED, subject=hr_user).exists()
 
 
-def test_reauthenticate_with_backup_code(client, hr_user, logged_in_client):
+def test_reauthenticate_with_backup_code(client, hr_user, logged_in_client, password):
     from verzuim.mfa.backup_codes.actions import generate_backup_codes
 
     codes = generate_backup_codes(hr_user)
     logged_in_client(hr_user)
     make_stale(client)
+    confirm_password(client, password)
     response = client.post(
         "/accounts/verify/again/?next=/settings/security/phone/",
         {"action": "backup", "backup-code": codes[0]},
@@ -91,8 +93,9 @@ def test_reauthenticate_with_backup_code(client, hr_user, logged_in_client):
     assert response["Location"] == "/settings/security/phone/"
 
 
-def test_reauth_next_cannot_leave_the_portal(client, hr_user, logged_in_client):
+def test_reauth_next_cannot_leave_the_portal(client, hr_user, logged_in_client, password):
     logged_in_client(hr_user)
+    confirm_password(client, password)
     client.post("/accounts/verify/again/?next=https://evil.example/", {"action": "sms-send"})
     response = client.post(
         "/accounts/verify/again/?next=https://evil.example/",
@@ -437,10 +440,11 @@ def test_support_admin_shows_no_other_tenants(
     assert foreign_user.tenant.name not in body
 
 
-def test_reauthentication_gives_a_new_session_key(client, hr_user, logged_in_client):
+def test_reauthentication_gives_a_new_session_key(client, hr_user, logged_in_client, password):
     """The raised privilege comes with a new session id (ASVS 7.2.4); the old id is dead."""
     logged_in_client(hr_user)
     make_stale(client)
+    confirm_password(client, password)
     before = client.cookies["verzuim_session"].value
     url = "/accounts/verify/again/?next=/settings/security/password/"
     client.post(url, {"action": "sms-send"})
@@ -457,3 +461,74 @@ def test_language_cookie_has_the_same_flags_as_the_others(client, tenant):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
     cookie = response.cookies["django_language"]
     assert cookie["httponly"] and cookie["samesite"] == "Lax"
+
+
+# --- full re-authentication: the password first, then a second factor (ASVS V7.5.1) ----------
+
+
+def test_reauthentication_asks_the_password_before_any_second_factor(
+    client, hr_user, logged_in_client
+):
+    from verzuim.mfa.backup_codes.actions import generate_backup_codes
+
+    codes = generate_backup_codes(hr_user)
+    logged_in_client(hr_user)
+    make_stale(client)
+    url = "/accounts/verify/again/?next=/settings/security/phone/"
+    page = client.get(url).content.decode()
+    assert 'name="password"' in page and 'name="backup-code"' not in page
+    sent_before = OutboxMessage.objects.count()
+    client.post(url, {"action": "sms-send"})
+    response = client.post(url, {"action": "backup", "backup-code": codes[0]})
+    assert response.status_code == 200 and 'name="password"' in response.content.decode()
+    assert OutboxMessage.objects.count() == sent_before  # no SMS before the password
+    assert not AuditEvent.objects.filter(event=Event.REAUTHENTICATED).exists()
+    assert client.get("/settings/security/phone/").status_code == 302
+
+
+def test_a_wrong_password_at_reauthentication_is_refused_and_throttled(
+    client, hr_user, logged_in_client, password
+):
+    logged_in_client(hr_user)
+    make_stale(client)
+    url = "/accounts/verify/again/"
+    wrong = client.post(url, {"action": "password", "password": password + "x"})
+    assert wrong.status_code == 200 and "This password is incorrect." in wrong.content.decode()
+    assert "Step 2 of 2" not in wrong.content.decode()
+    assert AuditEvent.objects.filter(event=Event.LOGIN_PASSWORD_FAILED).exists()
+    statuses = [
+        client.post(url, {"action": "password", "password": f"{password}{n}"}).status_code
+        for n in range(12)
+    ]
+    assert 429 in statuses  # the login throttle of this login name applies here too
+
+
+def test_the_password_step_expires_like_a_pending_login(
+    client, hr_user, logged_in_client, password, settings
+):
+    logged_in_client(hr_user)
+    make_stale(client)
+    confirm_password(client, password)
+    session = client.session
+    session["reauth_password_at"] -= settings.PENDING_LOGIN_SECONDS + 1
+    session.save()
+    page = client.get("/accounts/verify/again/").content.decode()
+    assert 'name="password"' in page and "Step 2 of 2" not in page
+
+
+def test_ending_sessions_needs_a_fresh_full_authentication(
+    client, hr_user, logged_in_client, password
+):
+    """ASVS V7.5.2: someone who merely holds a session cannot throw the owner out."""
+    from verzuim.accounts.security_actions import session_handle
+
+    logged_in_client(hr_user)
+    other = second_client(hr_user, password)
+    make_stale(client)
+    handle = session_handle(other.session.session_key)
+    for url, data in (("/settings/security/sessions/end/", {"session": handle}),
+                      ("/settings/security/sessions/end-others/", {})):
+        response = client.post(url, data)
+        assert response["Location"] == "/accounts/verify/again/?next=%2Fsettings%2Fsecurity%2F"
+    assert other.get("/").status_code == 200
+    assert not AuditEvent.objects.filter(event=Event.SESSION_ENDED).exists()

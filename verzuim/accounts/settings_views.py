@@ -240,7 +240,7 @@ def default_method(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@reauth_required  # ending sessions needs a fresh check (ASVS V7.5.2)
 def session_end(request: HttpRequest) -> HttpResponse:
     ended = actions.end_session(
         _user(request),
@@ -256,7 +256,7 @@ def session_end(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@reauth_required  # ending sessions needs a fresh check (ASVS V7.5.2)
 def sessions_end_others(request: HttpRequest) -> HttpResponse:
     count = actions.end_other_sessions(
         _user(request),

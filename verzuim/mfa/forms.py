@@ -15,6 +15,17 @@ class OneTimeCodeInput(forms.TextInput):
         return None
 
 
+class ReauthPasswordForm(forms.Form):
+    """The first half of a re-authentication: the current password (ASVS V7.5.1)."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=4096,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+
+
 class SmsCodeForm(forms.Form):
     code = forms.CharField(
         label=_("Code from the SMS"),

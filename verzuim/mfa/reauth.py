@@ -1,4 +1,5 @@
-"""Re-authentication: changes to password, phone or factors need a recent second factor."""
+"""Re-authentication: changes to password, phone, factors or sessions need a recent full
+authentication: the password and a second factor (ASVS V7.5.1), as at the login itself."""
 
 from __future__ import annotations
 
@@ -21,8 +22,23 @@ from verzuim.core.request import Origin
 View = Callable[..., HttpResponse]
 
 
+#: When the password was confirmed on the re-authentication page; the second factor must
+#: follow within PENDING_LOGIN_SECONDS, as at the login.
+PASSWORD_AT = "reauth_password_at"
+
+
+def mark_password_checked(request: HttpRequest) -> None:
+    request.session[PASSWORD_AT] = time.time()
+
+
+def password_checked(request: HttpRequest) -> bool:
+    checked_at = float(request.session.get(PASSWORD_AT, 0))
+    return time.time() - checked_at <= settings.PENDING_LOGIN_SECONDS
+
+
 def mark_fresh(request: HttpRequest, method: str, *, audit: bool = True) -> None:
     # A new session key with the new privilege (ASVS 7.2.4), as after the login itself.
+    request.session.pop(PASSWORD_AT, None)
     request.session.cycle_key()
     request.session["mfa_at"] = time.time()
     request.session["mfa_method"] = method

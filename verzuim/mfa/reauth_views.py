@@ -11,21 +11,24 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from verzuim.accounts.exceptions import AccountBlocked
+from verzuim.accounts.actions import check_password_step
+from verzuim.accounts.exceptions import AccountBlocked, InvalidCredentials, TooManyAttempts
 from verzuim.accounts.models import User
 from verzuim.accounts.phone import mask_phone
 from verzuim.accounts.views import render_blocked, safe_next
 from verzuim.core.request import Origin
+from verzuim.core.timefmt import humanise_seconds
 from verzuim.mfa import methods
 from verzuim.mfa.backup_codes.actions import remaining_count, use_backup_code
 from verzuim.mfa.exceptions import (
     CodeExpired,
     CodeInvalid,
+    CodeOutOfTime,
     ResendLimitReached,
     ResendTooSoon,
 )
-from verzuim.mfa.forms import BackupCodeForm, SmsCodeForm, TotpCodeForm
-from verzuim.mfa.reauth import mark_fresh
+from verzuim.mfa.forms import BackupCodeForm, ReauthPasswordForm, SmsCodeForm, TotpCodeForm
+from verzuim.mfa.reauth import mark_fresh, mark_password_checked, password_checked
 from verzuim.mfa.sms.actions import send_code, verify_code
 from verzuim.mfa.sms.models import SmsChallenge
 
@@ -46,6 +49,30 @@ def reauth(request: HttpRequest) -> HttpResponse:
     origin = Origin.from_request(request)
     target = safe_next(request) or "/settings/security/"
     action = request.POST.get("action", "")
+    password_form = ReauthPasswordForm(request.POST if action == "password" else None)
+    status = 200
+    if action == "password":
+        if password_form.is_valid():
+            try:
+                checked = check_password_step(
+                    user.tenant, user.username, password_form.cleaned_data["password"], origin
+                )
+            except InvalidCredentials:
+                password_form.add_error("password", _("This password is incorrect."))
+            except TooManyAttempts as exc:
+                status = 429
+                password_form.add_error(None, _(
+                    "Too many failed attempts. For your security you can try again in %(wait)s."
+                ) % {"wait": humanise_seconds(exc.retry_after)})
+            except AccountBlocked:
+                logout(request)
+                return render_blocked(request)
+            else:
+                if checked.pk == user.pk:
+                    mark_password_checked(request)
+        action = ""
+    elif not password_checked(request):
+        action = ""  # the password comes first; a posted code is not even looked at
     sms_form = SmsCodeForm(request.POST if action == "sms" else None, prefix="sms")
     totp_form = TotpCodeForm(request.POST if action == "totp" else None, prefix="totp")
     backup_form = BackupCodeForm(request.POST if action == "backup" else None, prefix="backup")
@@ -86,6 +113,10 @@ def reauth(request: HttpRequest) -> HttpResponse:
             return _done(request, "backup_code", target)
     except CodeInvalid:
         error = _("This code is incorrect. Try again.")
+    except CodeOutOfTime:
+        from verzuim.mfa.totp.views import out_of_time_message
+
+        error = out_of_time_message()
     except CodeExpired:
         error = _("This code is no longer valid. Send a new SMS.")
     except ResendTooSoon:
@@ -99,6 +130,8 @@ def reauth(request: HttpRequest) -> HttpResponse:
         request,
         "mfa/reauth.html",
         {
+            "password_form": password_form,
+            "password_checked": password_checked(request),
             "error": error,
             "next": target,
             "sms_form": sms_form,
@@ -111,6 +144,7 @@ def reauth(request: HttpRequest) -> HttpResponse:
             "has_webauthn": methods.has_method(user, "webauthn"),
             "has_backup_codes": remaining_count(user) > 0,
         },
+        status=status,
     )
 
 

@@ -181,6 +181,8 @@ def test_key_as_default_with_error_retry_and_reauthentication(
     stale_session(page)
     page.goto("/settings/security/phone/")
     expect(page).to_have_url(at("/accounts/verify/again/?next=%2Fsettings%2Fsecurity%2Fphone%2F"))
+    fill_labelled(page, "id_password", password)  # full re-authentication: password, then key
+    submit_form_of(page, "id_password")
     touch_key_button(page)
     expect(page).to_have_url(at("/settings/security/phone/"))
     assert AuditEvent.objects.filter(event=Event.REAUTHENTICATED, data__method="webauthn").exists()

@@ -9,6 +9,7 @@ import time
 import pytest
 from django.test import Client
 
+from tests.conftest import confirm_password
 from tests.mfa.webauthn.conftest import ORIGIN, add_key
 from tests.mfa.webauthn.soft_key import SoftKey, b64
 from verzuim.accounts.models import TrustedDevice
@@ -310,10 +311,26 @@ def test_too_many_failures_block_and_show_the_blocked_page(client, key_login, te
 
 
 @pytest.fixture
-def stale_key_client(client, key_user, logged_in_client):
+def stale_key_client(client, key_user, logged_in_client, password):
     logged_in_client(key_user)
     make_stale(client)
+    confirm_password(client, password)
     return client
+
+
+def test_reauth_with_a_key_needs_the_password_first(client, key_user, logged_in_client):
+    logged_in_client(key_user)
+    make_stale(client)
+    assert 'data-purpose="reauth"' not in client.get("/accounts/verify/again/").content.decode()
+    for url in (AUTH_OPTIONS, f"{AUTH_VERIFY}?next=/settings/security/phone/"):
+        reply = post_json(client, url, {"purpose": "reauth"})
+        assert reply.status_code == 403
+        assert reply.json() == {
+            "redirect": "/accounts/verify/again/?next=%2Fsettings%2Fsecurity%2F"
+            if url == AUTH_OPTIONS else
+            "/accounts/verify/again/?next=%2Fsettings%2Fsecurity%2Fphone%2F"
+        }
+    assert not AuditEvent.objects.filter(event=Event.REAUTHENTICATED).exists()
 
 
 def test_reauth_page_offers_the_key(stale_key_client):
@@ -419,7 +436,7 @@ def test_add_page(fresh_client):
 
 
 def test_register_a_key_through_the_endpoints(fresh_client, hr_user):
-    _, existing = add_key(hr_user, name="Oude sleutel")
+    _, existing = add_key(hr_user, name="Oude sleutel", client=fresh_client)
     assert 'value="Security key 2"' in fresh_client.get(ADD).content.decode()
 
     options = post_json(fresh_client, REGISTER_OPTIONS).json()
@@ -513,7 +530,7 @@ def test_register_twice_and_without_challenge(fresh_client, hr_user):
 
 def test_register_refused_at_the_key_limit(fresh_client, hr_user):
     for _ in range(rules.MAX_KEYS):
-        add_key(hr_user)
+        add_key(hr_user, client=fresh_client)
     options = post_json(fresh_client, REGISTER_OPTIONS).json()
     reply = post_json(
         fresh_client,
@@ -536,7 +553,7 @@ def test_keys_not_allowed_by_the_tenant(fresh_client, tenant):
 
 
 def test_remove_own_key(fresh_client, hr_user):
-    _, credential = add_key(hr_user, name="Weg ermee")
+    _, credential = add_key(hr_user, name="Weg ermee", client=fresh_client)
     url = f"/accounts/verify/key/{credential.pk}/remove/"
     page = fresh_client.get(url).content.decode()
     assert "Weg ermee" in page and 'method="post"' in page
@@ -559,7 +576,7 @@ def test_remove_someone_elses_key_is_not_found(fresh_client, manager_user, forei
 
 
 def test_remove_needs_a_fresh_second_step(fresh_client, hr_user):
-    _, credential = add_key(hr_user)
+    _, credential = add_key(hr_user, client=fresh_client)
     make_stale(fresh_client)
     url = f"/accounts/verify/key/{credential.pk}/remove/"
     response = fresh_client.post(url)
@@ -568,7 +585,7 @@ def test_remove_needs_a_fresh_second_step(fresh_client, hr_user):
 
 
 def test_remove_the_last_factor_is_refused(fresh_client, hr_user, tenant):
-    _, credential = add_key(hr_user)
+    _, credential = add_key(hr_user, client=fresh_client)
     tenant.allowed_methods = ["totp", "webauthn"]
     tenant.save()
     url = f"/accounts/verify/key/{credential.pk}/remove/"

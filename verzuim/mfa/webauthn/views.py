@@ -28,7 +28,7 @@ from verzuim.core.request import Origin
 from verzuim.mfa import flow, methods, pending
 from verzuim.mfa.exceptions import CodeExpired, CodeInvalid
 from verzuim.mfa.login_step import failed_menu_context, method_required, pending_required
-from verzuim.mfa.reauth import is_fresh, mark_fresh, reauth_required
+from verzuim.mfa.reauth import is_fresh, mark_fresh, password_checked, reauth_required
 from verzuim.mfa.webauthn import actions, rp
 from verzuim.mfa.webauthn.exceptions import (
     KeyAlreadyRegistered,
@@ -108,6 +108,9 @@ def _ceremony_user(request: HttpRequest, purpose: object) -> tuple[User, str] | 
     if purpose == rp.REAUTH:
         if not request.user.is_authenticated:
             return _go(reverse("accounts:login"), status=403)
+        if not password_checked(request):  # the password comes first (ASVS V7.5.1)
+            back = safe_next(request) or SETTINGS_URL
+            return _go(f"{reverse('mfa:reauth')}?{urlencode({'next': back})}", status=403)
         return _user(request), ""
     return _error(_("Something went wrong. Reload the page and try again."))
 
