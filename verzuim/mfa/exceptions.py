@@ -17,6 +17,11 @@ class CodeExpired(SecondFactorError):
     """The code is no longer valid (too old, used, or too many wrong tries): ask a new one."""
 
 
+class CodeOutOfTime(SecondFactorError):
+    """An app code of the step just before or after now: not accepted, and not counted as
+    a wrong guess either; the user types the code the app shows now."""
+
+
 class ResendTooSoon(SecondFactorError):
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"retry after {retry_after}s")

@@ -17,7 +17,7 @@ from verzuim.audit.models import AuditEvent, Event, Outcome
 from verzuim.core.request import Origin
 from verzuim.messaging.delivery import deliver_due
 from verzuim.messaging.models import OutboxMessage
-from verzuim.mfa.exceptions import CodeInvalid
+from verzuim.mfa.exceptions import CodeInvalid, CodeOutOfTime
 from verzuim.mfa.totp import actions
 from verzuim.mfa.totp.actions import (
     LastFactorError,
@@ -170,10 +170,27 @@ def test_right_code_is_accepted_once_and_audited(hr_user, add_app):
 
 
 @pytest.mark.parametrize("offset", [-1, 1])
-def test_codes_of_the_neighbouring_steps_are_accepted(hr_user, add_app, clock, offset):
+def test_a_code_lives_one_step_and_a_neighbouring_code_is_not_a_guess(
+    hr_user, add_app, clock, offset
+):
+    """ASVS V6.5.5: a TOTP code is accepted for its own 30-second step only. The code of the
+    step just before or after is refused without counting as a wrong guess."""
     device = add_app(hr_user)
     clock.shift(STEP)  # the step before is then not the one that confirmed the app
-    verify_totp_code(hr_user, code_for(device, offset), ORIGIN)
+    with pytest.raises(CodeOutOfTime):
+        verify_totp_code(hr_user, code_for(device, offset), ORIGIN)
+    hr_user.refresh_from_db()
+    assert hr_user.second_step_failures == 0
+    verify_totp_code(hr_user, code_for(device), ORIGIN)  # the code shown now works
+
+
+def test_a_code_is_refused_once_its_step_is_over(hr_user, add_app, clock):
+    device = add_app(hr_user)
+    clock.shift(STEP)
+    typed = code_for(device)
+    clock.shift(STEP)  # 30 seconds later: the step of the typed code has ended
+    with pytest.raises(CodeOutOfTime):
+        verify_totp_code(hr_user, typed, ORIGIN)
 
 
 @pytest.mark.parametrize("offset", [-2, 2])

@@ -10,6 +10,7 @@ import pyotp
 import pytest
 from django.test import Client
 
+from tests.conftest import confirm_password
 from tests.factories import UserFactory
 from tests.mfa.totp.conftest import STEP, code_for
 from verzuim.accounts.models import TrustedDevice
@@ -427,12 +428,15 @@ def test_remove_needs_a_login(client, user_with_app):
 # --- re-authenticating with the app ----------------------------------------------------------
 
 
-def test_reauthentication_with_an_app_code(client, user_with_app, logged_in_client, clock):
+def test_reauthentication_with_an_app_code(
+    client, user_with_app, logged_in_client, clock, password
+):
     user, device = user_with_app
     logged_in_client(user)
     make_stale(client)
     target = client.get(ADD)["Location"]
     assert target.startswith("/accounts/verify/again/")
+    confirm_password(client, password, ADD)
     page = client.get(target).content.decode()
     assert 'name="totp-code"' in page
     response = client.post(target, {"action": "totp", "totp-code": code_for(device), "next": ADD})
@@ -443,14 +447,18 @@ def test_reauthentication_with_an_app_code(client, user_with_app, logged_in_clie
     assert client.get(ADD).status_code == 200
 
 
-def test_reauthentication_refuses_a_used_or_wrong_app_code(client, user_with_app, logged_in_client):
+def test_reauthentication_refuses_a_used_or_wrong_app_code(
+    client, user_with_app, logged_in_client, password
+):
     user, device = user_with_app
     logged_in_client(user)
     make_stale(client)
     typed = code_for(device)
     again = "/accounts/verify/again/"
+    confirm_password(client, password)
     assert client.post(again, {"action": "totp", "totp-code": typed}).status_code == 302
     make_stale(client)
+    confirm_password(client, password)
     for code in (typed, wrong(typed)):
         response = client.post(again, {"action": "totp", "totp-code": code})
         assert response.status_code == 200

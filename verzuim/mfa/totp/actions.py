@@ -15,7 +15,7 @@ from verzuim.audit.models import Event
 from verzuim.core.request import SYSTEM, Origin
 from verzuim.mfa import methods
 from verzuim.mfa.changes import record_security_change
-from verzuim.mfa.exceptions import CodeInvalid
+from verzuim.mfa.exceptions import CodeInvalid, CodeOutOfTime
 from verzuim.mfa.totp import rules
 from verzuim.mfa.totp.models import TotpDevice
 
@@ -100,7 +100,9 @@ def confirm_totp_device(
     user = device.user
     _check_allowed(user)
     now = timezone.now()
-    step = rules.matching_step(device.secret, code, now, device.last_used_step)
+    step = rules.matching_step(
+        device.secret, code, now, device.last_used_step, window=rules.WINDOW
+    )
     if step is None:
         raise CodeInvalid()
     _confirm(device, step, now, name=clean_name(user, name), origin=origin)
@@ -122,10 +124,17 @@ def _confirm(device: TotpDevice, step: int, now: datetime, *, name: str, origin:
 def verify_totp_code(user: User, code: str, origin: Origin) -> TotpDevice:
     """Accept a code from one of the user's apps once; returns the app it came from.
 
-    Raises CodeInvalid after counting the failure (AccountBlocked once there are too many).
+    Raises CodeInvalid after counting the failure (AccountBlocked once there are too many),
+    or CodeOutOfTime, uncounted, for the code of a neighbouring time step.
     """
     device = _burn_matching_step(user, code, origin)
     if device is None:
+        now = timezone.now()
+        if user.tenant.allows(SecondFactor.TOTP) and any(
+            rules.near_miss(d.secret, code, now, d.last_used_step)
+            for d in confirmed_devices(user)
+        ):
+            raise CodeOutOfTime()
         register_second_step_failure(user, origin, method=SecondFactor.TOTP)
         raise CodeInvalid()
     return device

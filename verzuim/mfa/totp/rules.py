@@ -13,7 +13,11 @@ from pyotp.utils import strings_equal
 STEP_SECONDS = 30  # RFC 6238 default, what every common app uses
 DIGITS = 6
 SECRET_LENGTH = 32  # base32 characters: 32 x 5 = 160 bits, the HMAC-SHA-1 block RFC 4226 advises
-WINDOW = 1  # steps accepted either side of now, for clock drift and slow typing
+#: A login accepts the code of the current step only, so a code lives at most 30 seconds
+#: (ASVS V6.5.5). The code of a neighbouring step is *recognised* (``near_miss``) so the user
+#: is told to type the code the app shows now instead of being counted as a wrong guess.
+#: Setting up an app still accepts a neighbouring step: the user is already logged in.
+WINDOW = 1
 KEY_GROUP = 4
 
 
@@ -41,22 +45,36 @@ def well_formed(code: str) -> bool:
     return len(code) == DIGITS and all("0" <= ch <= "9" for ch in code)
 
 
-def matching_step(secret: str, code: str, now: datetime, last_used_step: int) -> int | None:
-    """The time step whose code ``code`` is, if it may still be accepted; else None.
-
-    Accepts the current step and one either side. A step at or before ``last_used_step``
-    is refused, so each code (and any older one) is accepted once only.
-    """
+def _matches(secret: str, code: str, now: datetime, last_used_step: int) -> dict[int, int]:
+    """{offset: step} of the steps within WINDOW of now whose code ``code`` is and that were
+    not used yet. Every candidate is compared, so the work is the same whatever matches."""
     if not well_formed(code):
-        return None
+        return {}
     totp = _totp(secret)
     current = totp.timecode(now)
-    found: int | None = None
+    found: dict[int, int] = {}
     for offset in range(-WINDOW, WINDOW + 1):
         step = current + offset
-        # Every candidate is compared (same work whatever matches); the earliest
-        # acceptable step wins.
-        matches = strings_equal(totp.at(now, counter_offset=offset), code)
-        if matches and step > last_used_step and found is None:
-            found = step
+        if strings_equal(totp.at(now, counter_offset=offset), code) and step > last_used_step:
+            found[offset] = step
     return found
+
+
+def matching_step(
+    secret: str, code: str, now: datetime, last_used_step: int, *, window: int = 0
+) -> int | None:
+    """The time step whose code ``code`` is, if it may still be accepted; else None.
+
+    Accepts the current step only (``window`` steps either side when setting up an app).
+    A step at or before ``last_used_step`` is refused, so each code (and any older one) is
+    accepted once only; the earliest acceptable step wins.
+    """
+    steps = [step for offset, step in _matches(secret, code, now, last_used_step).items()
+             if abs(offset) <= window]
+    return min(steps) if steps else None
+
+
+def near_miss(secret: str, code: str, now: datetime, last_used_step: int) -> bool:
+    """The unused code of the step just before or after now: the right app, typed a little
+    too late (or with the phone's clock a little off); not a guess."""
+    return any(offset != 0 for offset in _matches(secret, code, now, last_used_step))

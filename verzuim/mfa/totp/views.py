@@ -18,7 +18,7 @@ from verzuim.accounts.models import SecondFactor, User
 from verzuim.accounts.views import render_blocked, safe_next
 from verzuim.core.request import Origin
 from verzuim.mfa import flow, methods, pending
-from verzuim.mfa.exceptions import CodeInvalid
+from verzuim.mfa.exceptions import CodeInvalid, CodeOutOfTime
 from verzuim.mfa.forms import TotpCodeForm
 from verzuim.mfa.login_step import failed_menu_context, pending_required
 from verzuim.mfa.reauth import reauth_required
@@ -32,6 +32,13 @@ COMMON_APPS = ("Google Authenticator", "Microsoft Authenticator")
 
 def _wrong_code() -> str:
     return _("This code is incorrect. Check the time on your phone and try again.")
+
+
+def out_of_time_message() -> str:
+    return _(
+        "This code has just expired. Enter the code your app shows now. If this keeps "
+        "happening, set the time on your phone to automatic."
+    )
 
 
 def _user(request: HttpRequest) -> User:
@@ -59,6 +66,8 @@ def totp_verify(request: HttpRequest) -> HttpResponse:
             actions.verify_totp_code(user, form.cleaned_data["code"], Origin.from_request(request))
         except CodeInvalid:
             form.add_error("code", _wrong_code())
+        except CodeOutOfTime:
+            form.add_error("code", out_of_time_message())
         except AccountBlocked:
             pending.clear(request)
             return render_blocked(request)
