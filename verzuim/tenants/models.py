@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,10 @@ SECOND_FACTOR_METHODS = [
 
 def default_methods() -> list[str]:
     return ["sms", "totp", "webauthn"]
+
+
+#: SMS is a restricted authenticator (ASVS V6.6.1): a stronger one is always on offer.
+STRONG_METHODS = ("totp", "webauthn")
 
 
 class TenantQuerySet(models.QuerySet["Tenant"]):
@@ -71,6 +76,20 @@ class Tenant(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        methods = self.allowed_methods if isinstance(self.allowed_methods, list) else None
+        known = {value for value, _label in SECOND_FACTOR_METHODS}
+        if methods is None or not set(methods) <= known:
+            raise ValidationError({"allowed_methods": _(
+                "Choose from: %(methods)s."
+            ) % {"methods": ", ".join(sorted(known))}})
+        if not set(methods) & set(STRONG_METHODS):
+            raise ValidationError({"allowed_methods": _(
+                "Allow the authenticator app or the security key too: SMS alone is not safe "
+                "enough for health data."
+            )})
 
     def allows(self, method: str) -> bool:
         return method in (self.allowed_methods or [])

@@ -327,6 +327,14 @@ def test_the_extra_factor_page_offers_what_the_tenant_allows(client, logged_in_a
             assert marker not in body
 
 
+def test_the_extra_factor_page_tells_the_risks_of_sms(client, logged_in_activation):
+    """ASVS V6.6.1: where the user chooses, the risks of SMS are explained."""
+    logged_in_activation()
+    body = client.get("/activate/extra/").content.decode()
+    assert 'id="sms-risk"' in body and "take over a mobile number" in body
+    assert "We advise you to add one of them." in body
+
+
 def test_methods_the_tenant_does_not_allow_are_not_offered(client, tenant, logged_in_activation):
     tenant.allowed_methods = ["sms"]
     tenant.save()
