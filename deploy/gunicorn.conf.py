@@ -9,6 +9,8 @@ Everything a deployer tunes comes from the environment:
     GUNICORN_TIMEOUT       seconds before a silent worker is replaced  30
     GUNICORN_MAX_REQUESTS  requests before a worker is recycled        1000 (0 = never)
     FORWARDED_ALLOW_IPS    proxies whose X-Forwarded-Proto is believed 127.0.0.1,::1
+    GUNICORN_CERTFILE      certificate (chain) for TLS on the proxy hop  unset: plain HTTP
+    GUNICORN_KEYFILE       its private key                               unset: plain HTTP
 
 Worker class: **sync**. A request either hashes a password (argon2id: CPU-bound, the GIL
 makes threads no faster) or waits briefly on PostgreSQL; nothing streams or long-polls, and
@@ -23,6 +25,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+import ssl
 from typing import Any
 
 from gunicorn.glogging import Logger
@@ -95,14 +98,36 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # and service management goes through signals (systemd) anyway.
 control_socket_disable = True
 
+# --- TLS on the hop from the proxy (docs/deployment.md, "Internal TLS") ---------------
+# With a certificate from the internal CA the app server speaks HTTPS only, and the proxy
+# verifies that certificate against the internal CA. Both files or neither.
+certfile = os.environ.get("GUNICORN_CERTFILE", "").strip() or None
+keyfile = os.environ.get("GUNICORN_KEYFILE", "").strip() or None
+if (certfile is None) != (keyfile is None):
+    raise ValueError("Set GUNICORN_CERTFILE and GUNICORN_KEYFILE together, or neither")
+
+
+def ssl_context(conf: Any, default_ssl_context_factory: Any) -> ssl.SSLContext:
+    """TLS 1.2 or newer only, whatever the OpenSSL build would still allow."""
+    context: ssl.SSLContext = default_ssl_context_factory()
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
+
+
 # --- Logs (to stdout/stderr: the service manager collects them) ------------------------
-# Activation and password-reset links carry a token in the path; query strings and the
-# referrer may carry search terms or such a link. None of them reach the access log.
-TOKEN_PATHS = re.compile(r"^/(activate|recover/password)/[^/]+/[^/]+/")
+# Activation, password-reset and phone-recovery links carry a token in the path; query
+# strings and the referrer may carry search terms or such a link. None of them reach the
+# access log.
+TOKEN_PATHS = re.compile(
+    r"^/(activate|recover/password)/[^/]+/[^/]+/|^/(settings/security/phone/confirm)/[^/]+/"
+)
 
 
 def redact_path(path: str) -> str:
-    return TOKEN_PATHS.sub(r"/\1/[redacted]/", path)
+    """The path without link tokens, on one line: the (decoded) path may hold any character,
+    so control characters such as CR/LF or ANSI escapes are written escaped (no forged lines)."""
+    path = TOKEN_PATHS.sub(lambda m: f"/{m.group(1) or m.group(2)}/[redacted]/", path)
+    return path.encode("unicode_escape").decode("ascii")
 
 
 class RedactingLogger(Logger):
