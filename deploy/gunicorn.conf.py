@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import re
 import ssl
 from typing import Any
 
 from gunicorn.glogging import Logger
+
+from verzuim.core.logging import redact_link_tokens
 
 
 def _env_int(name: str, default: int, minimum: int = 0) -> int:
@@ -118,16 +119,10 @@ def ssl_context(conf: Any, default_ssl_context_factory: Any) -> ssl.SSLContext:
 # Activation, password-reset and phone-recovery links carry a token in the path; query
 # strings and the referrer may carry search terms or such a link. None of them reach the
 # access log.
-TOKEN_PATHS = re.compile(
-    r"^/(activate|recover/password)/[^/]+/[^/]+/|^/(settings/security/phone/confirm)/[^/]+/"
-)
-
-
 def redact_path(path: str) -> str:
     """The path without link tokens, on one line: the (decoded) path may hold any character,
     so control characters such as CR/LF or ANSI escapes are written escaped (no forged lines)."""
-    path = TOKEN_PATHS.sub(lambda m: f"/{m.group(1) or m.group(2)}/[redacted]/", path)
-    return path.encode("unicode_escape").decode("ascii")
+    return redact_link_tokens(path).encode("unicode_escape").decode("ascii")
 
 
 class RedactingLogger(Logger):

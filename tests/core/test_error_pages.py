@@ -208,3 +208,28 @@ def test_form_with_its_csrf_token_is_accepted(tenant, hr_user, password):
                                                 "csrfmiddlewaretoken": str(token)})
 
     assert response.status_code == 302
+
+
+def test_a_crash_on_a_link_address_keeps_the_token_out_of_reports_and_logs(
+    client, tenant, monkeypatch, caplog
+):
+    """The token of an activation / reset / phone-recovery link is a secret: an error on
+    such an address stores and logs the path with the token replaced."""
+    import logging
+
+    from verzuim.core.models import ErrorReport
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("verzuim.accounts.recovery.views.decode_uid", explode)
+    client.raise_request_exception = False
+    token = "cbx7q2-0123456789abcdef0123456789abcdef"
+    with caplog.at_level(logging.INFO):
+        response = client.get(f"/recover/password/MTIz/{token}/")
+    assert response.status_code == 500
+    report = ErrorReport.objects.get()
+    assert report.path == "/recover/password/[redacted]/"
+    formatter = logging.Formatter("%(message)s")
+    text = "\n".join(formatter.format(r) for r in caplog.records)
+    assert "[redacted]" in text and token not in text

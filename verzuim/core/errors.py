@@ -7,7 +7,7 @@ import logging
 from django.db import DatabaseError, transaction
 from django.http import HttpRequest
 
-from verzuim.core.logging import safe_for_log
+from verzuim.core.logging import redact_link_tokens, safe_for_log
 from verzuim.core.models import PATH_MAX_LENGTH, ErrorReport
 
 logger = logging.getLogger(__name__)
@@ -40,7 +40,8 @@ def report_error(request: HttpRequest, status: int, error_type: str = "") -> str
     logger.log(
         logging.ERROR if status >= 500 else logging.INFO,
         "error page %s shown: reference=%s type=%s path=%s user=%s tenant=%s",
-        status, reference, safe_for_log(error_type), safe_for_log(request.path),
+        status, reference, safe_for_log(error_type),
+        safe_for_log(redact_link_tokens(request.path)),
         user_id, tenant_id,
         extra={"error_reference": reference, "status": status},
     )
@@ -49,7 +50,8 @@ def report_error(request: HttpRequest, status: int, error_type: str = "") -> str
         with transaction.atomic():
             ErrorReport.objects.create(
                 reference=reference[:9], status=status,
-                path=request.path[:PATH_MAX_LENGTH], user_id=user_id, tenant_id=tenant_id,
+                path=redact_link_tokens(request.path)[:PATH_MAX_LENGTH],
+                user_id=user_id, tenant_id=tenant_id,
                 error_type=error_type[:100],
             )
     except DatabaseError as exc:

@@ -29,6 +29,7 @@ from verzuim.accounts.actions import register_second_step_failure
 from verzuim.accounts.models import SecondFactor, User
 from verzuim.audit.actions import record
 from verzuim.audit.models import Event, Outcome
+from verzuim.core.logging import safe_for_log
 from verzuim.core.request import Origin
 from verzuim.mfa import methods
 from verzuim.mfa.changes import record_security_change
@@ -84,7 +85,9 @@ def register_credential(
         )
         transports = parse_registration_credential_json(response_json).response.transports
     except VERIFY_ERRORS as exc:
-        logger.info("Security key registration refused for user %s: %s", user.pk, exc)
+        logger.info(
+            "Security key registration refused for user %s: %s", user.pk, safe_for_log(exc)
+        )
         raise RegistrationRefused() from exc
     return _store_credential(
         user,
@@ -196,7 +199,9 @@ def _check_assertion(
             require_user_verification=False,
         )
     except VERIFY_ERRORS as exc:
-        logger.info("Security key assertion refused for user %s: %s", user.pk, exc)
+        logger.info(
+            "Security key assertion refused for user %s: %s", user.pk, safe_for_log(exc)
+        )
         return None
     if _accept(user, credential, verified.new_sign_count, audit_origin):
         return credential
