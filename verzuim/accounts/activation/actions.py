@@ -84,11 +84,25 @@ def send_invitation(user: User, *, actor: User | None = None, origin: Origin = S
     return link
 
 
+class LinkUsed(ActivationError):
+    """The link stopped working while the password was being chosen (used in parallel)."""
+
+
 @transaction.atomic
-def set_initial_password(user: User, password: str, origin: Origin) -> None:
-    """The password the user chose from the invitation link. The link dies with it."""
-    if user.activated_at is not None:
+def set_initial_password(
+    user: User, password: str, origin: Origin, *, token: str | None = None
+) -> None:
+    """The password the user chose from the invitation link. The link dies with it.
+
+    The link ``token`` (the views always pass it) is checked again on the locked account
+    row, so of requests racing with one link only the first sets a password; the others
+    raise LinkUsed.
+    """
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.activated_at is not None or user.activated_at is not None:
         raise AlreadyActivated()
+    if token is not None and not activation_token.check_token(locked, token):
+        raise LinkUsed()
     user.set_password(password)
     user.save(update_fields=["password"])
     # A resent invitation may follow a half-finished activation: no old session survives.

@@ -191,7 +191,12 @@ def password(request: HttpRequest) -> HttpResponse:
     form = InitialPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         origin = Origin.from_request(request)
-        actions.set_initial_password(user, form.cleaned_data["new_password1"], origin)
+        try:
+            actions.set_initial_password(
+                user, form.cleaned_data["new_password1"], origin, token=current.token
+            )
+        except actions.LinkUsed:
+            return _refuse(request, user, "password_step_token")  # used by a parallel request
         # The link's token died with the old password hash; a fresh one guards step 2.
         current.step = state.PHONE
         current.token = activation_token.make_token(user)

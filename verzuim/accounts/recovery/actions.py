@@ -26,7 +26,7 @@ from verzuim.mfa.changes import record_security_change
 from verzuim.tenants.links import tenant_url
 
 from . import throttling
-from .tokens import encode_uid, reset_token
+from .tokens import Verdict, encode_uid, reset_token
 
 
 def _reserve(
@@ -166,14 +166,24 @@ def refuse_link(tenant: Any, user: User | None, reason: str, origin: Origin) -> 
     )
 
 
+class LinkUsed(Exception):
+    """The link stopped working while the new password was being chosen (used in parallel)."""
+
+
 @transaction.atomic
-def reset_password(user: User, password: str, origin: Origin) -> int:
+def reset_password(user: User, password: str, origin: Origin, *, token: str) -> int:
     """Set the new password from a valid link; every session of the user ends.
 
     The link dies with the old password hash. Trusted browsers are revoked, the change is
     audited and the user is told by e-mail. A blocked account stays blocked. Returns the
     number of sessions ended.
+
+    The link ``token`` is checked again on the locked account row, so of requests racing
+    with one link only the first sets a password; the others raise LinkUsed.
     """
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if reset_token.verdict(locked, token) is not Verdict.VALID:
+        raise LinkUsed()
     user.set_password(password)
     user.save(update_fields=["password"])
     ended = end_sessions(user)

@@ -127,9 +127,15 @@ def set_password(request: HttpRequest) -> HttpResponse:
         return _refuse(request, user, f"form_{verdict.value}")
     form = NewPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        actions.reset_password(
-            user, form.cleaned_data["new_password1"], Origin.from_request(request)
-        )
+        try:
+            actions.reset_password(
+                user,
+                form.cleaned_data["new_password1"],
+                Origin.from_request(request),
+                token=current.token,
+            )
+        except actions.LinkUsed:
+            return _refuse(request, user, "form_invalid")  # used by a parallel request
         state.clear(request)
         messages.success(
             request,
