@@ -411,3 +411,32 @@ def test_a_concurrent_registration_of_the_same_key_is_refused(hr_user, manager_u
 
 def test_a_key_shows_its_name(key_user):
     assert str(key_user.credential) == "YubiKey"
+
+
+# --- key algorithms: at least 128-bit strength (ASVS V11.2.3) --------------------------------
+
+
+def test_the_browser_is_asked_for_elliptic_curve_keys_only(rf, hr_user):
+    from django.contrib.sessions.backends.signed_cookies import SessionStore
+
+    from verzuim.mfa.webauthn import rp
+
+    request = rf.get("/", HTTP_HOST="testserver")
+    request.session = SessionStore()
+    request.tenant = hr_user.tenant
+    options = rp.registration_options(request, hr_user)
+    algorithms = [p["alg"] for p in options["pubKeyCredParams"]]
+    assert algorithms == [-8, -7, -36]  # EdDSA, ES256, ES512; no RSA
+
+
+def test_a_key_with_an_algorithm_outside_the_list_is_refused(hr_user, monkeypatch):
+    from webauthn.helpers.cose import COSEAlgorithmIdentifier
+
+    from verzuim.mfa.webauthn import rules
+
+    # The soft key signs with ES256; with ES256 left off the list it must be refused.
+    monkeypatch.setattr(rules, "SUPPORTED_ALGORITHMS", (COSEAlgorithmIdentifier.EDDSA,))
+    challenge, response = registration(SoftKey())
+    with pytest.raises(RegistrationRefused):
+        register(hr_user, response, challenge)
+    assert not hr_user.webauthn_credentials.exists()

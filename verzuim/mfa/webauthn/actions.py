@@ -82,6 +82,7 @@ def register_credential(
             expected_origin=origin,
             require_user_presence=True,
             require_user_verification=False,
+            supported_pub_key_algs=list(rules.SUPPORTED_ALGORITHMS),
         )
         transports = parse_registration_credential_json(response_json).response.transports
     except VERIFY_ERRORS as exc:

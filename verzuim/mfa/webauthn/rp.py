@@ -136,6 +136,7 @@ def registration_options(request: HttpRequest, user: User) -> dict[str, Any]:
         user_display_name=user.get_full_name() or user.username,
         challenge=new_challenge(request, REGISTER, user),
         timeout=rules.CEREMONY_TIMEOUT_MS,
+        supported_pub_key_algs=list(rules.SUPPORTED_ALGORITHMS),
         # We do not check who made the key (no attestation): any FIDO2 key will do, and
         # nothing identifying the model is asked of the user's browser.
         attestation=AttestationConveyancePreference.NONE,

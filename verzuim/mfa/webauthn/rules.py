@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from webauthn.helpers.cose import COSEAlgorithmIdentifier
+
 # A challenge is valid this long after the options were handed out (single use in any case).
 CHALLENGE_SECONDS = 300
 # What the browser is told: how long it may wait for the user to touch the key.
@@ -11,6 +13,14 @@ CEREMONY_TIMEOUT_MS = 120_000
 # More keys than this per account are refused (a spare or two is normal; hundreds are not).
 MAX_KEYS = 10
 NAME_MAX_LENGTH = 60
+#: Key algorithms a security key may use: elliptic curves only, each at least 128-bit strong
+#: (ASVS V11.2.3). RSA (RS256 and the like, typically 2048-bit, about 112 bits) is refused;
+#: every FIDO2 security key offers ES256, and most EdDSA too.
+SUPPORTED_ALGORITHMS = (
+    COSEAlgorithmIdentifier.EDDSA,
+    COSEAlgorithmIdentifier.ECDSA_SHA_256,
+    COSEAlgorithmIdentifier.ECDSA_SHA_512,
+)
 KNOWN_TRANSPORTS = frozenset({"usb", "nfc", "ble", "smart-card", "internal", "cable", "hybrid"})
 
 
