@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from verzuim.accounts.activation.forms import InitialPasswordForm
 from verzuim.accounts.phone import normalise_mobile
+from verzuim.core.forms import Form
 
 
-class LoginForm(forms.Form):
+class LoginForm(Form):
     username = forms.CharField(
         label=_("Login name"),
         max_length=150,
@@ -59,7 +60,7 @@ class PasswordChangeForm(InitialPasswordForm):
         return password
 
 
-class PhoneChangeForm(forms.Form):
+class PhoneChangeForm(Form):
     phone = forms.CharField(
         label=_("New mobile number"),
         max_length=30,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
 from verzuim.accounts.models import Role
+from verzuim.core.forms import Form, ModelForm
 from verzuim.help.models import FaqItem, Manual, RequestStatus
 
 MAX_SCREENSHOT_BYTES = 5 * 1024 * 1024
@@ -17,7 +18,7 @@ MAX_SCREENSHOT_SIDE = 4000
 IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
 
 
-class HelpContentForm(forms.ModelForm):
+class HelpContentForm(ModelForm):
     audience = forms.MultipleChoiceField(
         label=_("For roles"),
         choices=Role.choices,
@@ -90,7 +91,7 @@ def check_screenshot(upload: UploadedFile) -> str:
     return IMAGE_TYPES[image_format]
 
 
-class SupportRequestForm(forms.Form):
+class SupportRequestForm(Form):
     subject = forms.CharField(label=_("Subject"), max_length=200)
     message = forms.CharField(
         label=_("Your question or problem"),
@@ -141,5 +142,5 @@ class SupportRequestForm(forms.Form):
         return upload
 
 
-class StatusForm(forms.Form):
+class StatusForm(Form):
     status = forms.ChoiceField(label=_("Status"), choices=RequestStatus.choices)

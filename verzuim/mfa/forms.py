@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from verzuim.core.forms import Form
 from verzuim.mfa.backup_codes import rules as backup_rules
 from verzuim.mfa.sms import rules as sms_rules
 
@@ -15,7 +16,7 @@ class OneTimeCodeInput(forms.TextInput):
         return None
 
 
-class ReauthPasswordForm(forms.Form):
+class ReauthPasswordForm(Form):
     """The first half of a re-authentication: the current password (ASVS V7.5.1)."""
 
     password = forms.CharField(
@@ -26,7 +27,7 @@ class ReauthPasswordForm(forms.Form):
     )
 
 
-class SmsCodeForm(forms.Form):
+class SmsCodeForm(Form):
     code = forms.CharField(
         label=_("Code from the SMS"),
         max_length=20,
@@ -48,7 +49,7 @@ class SmsCodeForm(forms.Form):
         return code
 
 
-class TotpCodeForm(forms.Form):
+class TotpCodeForm(Form):
     code = forms.CharField(
         label=_("Code from your authenticator app"),
         max_length=20,
@@ -64,7 +65,7 @@ class TotpCodeForm(forms.Form):
         return code
 
 
-class BackupCodeForm(forms.Form):
+class BackupCodeForm(Form):
     code = forms.CharField(
         label=_("Backup code"),
         max_length=30,
@@ -86,5 +87,5 @@ class BackupCodeForm(forms.Form):
         return code
 
 
-class ConfirmSavedForm(forms.Form):
+class ConfirmSavedForm(Form):
     saved = forms.BooleanField(label=_("I have saved these codes in a safe place"))

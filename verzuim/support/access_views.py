@@ -15,12 +15,13 @@ from verzuim.absence.access_export import as_json, export_employee, find_employe
 from verzuim.absence.models import Employer
 from verzuim.absence.scope import is_physician
 from verzuim.accounts.models import User
+from verzuim.core.forms import Form
 from verzuim.core.request import Origin
 from verzuim.support.forms import REASON_MIN_LENGTH
 from verzuim.support.permissions import support_required
 
 
-class EmployeeLookupForm(forms.Form):
+class EmployeeLookupForm(Form):
     employer = forms.ModelChoiceField(
         label=_("Employer"), queryset=Employer.objects.none(), empty_label=_("Choose…")
     )

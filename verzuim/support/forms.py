@@ -9,11 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from verzuim.accounts.phone import normalise_mobile
 from verzuim.audit.models import Event
+from verzuim.core.forms import Form
 
 REASON_MIN_LENGTH = 10
 
 
-class SearchForm(forms.Form):
+class SearchForm(Form):
     q = forms.CharField(
         label=_("Login name, name, e-mail address or mobile number"),
         max_length=150,
@@ -22,7 +23,7 @@ class SearchForm(forms.Form):
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(
         label=_("Reason"),
         min_length=REASON_MIN_LENGTH,
@@ -55,7 +56,7 @@ class PhoneResetForm(ReasonForm):
         return normalise_mobile(self.cleaned_data["phone"])
 
 
-class ErrorLookupForm(forms.Form):
+class ErrorLookupForm(Form):
     code = forms.CharField(
         label=_("Reference code"),
         max_length=30,
@@ -66,7 +67,7 @@ class ErrorLookupForm(forms.Form):
     )
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(Form):
     user = forms.CharField(label=_("Login name"), max_length=150, required=False)
     event = forms.ChoiceField(label=_("Event"), required=False)
     date_from = forms.DateField(

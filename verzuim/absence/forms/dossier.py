@@ -17,13 +17,14 @@ from verzuim.absence.dossier_access import readable_confidentiality, readable_no
 from verzuim.absence.forms.reports import NO_MEDICAL_INFORMATION
 from verzuim.absence.models import Appointment, Confidentiality, DocumentKind, NoteVisibility
 from verzuim.absence.scope import is_physician
+from verzuim.core.forms import Form
 
 
 def _limited(choices: list[tuple[str, Any]], allowed: list[str]) -> list[tuple[str, Any]]:
     return [(value, label) for value, label in choices if value in allowed]
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(Form):
     kind = forms.ChoiceField(label=_("Type of document"), choices=DocumentKind.choices)
     confidentiality = forms.ChoiceField(label=_("Who may read it"))
     file = forms.FileField(
@@ -59,7 +60,7 @@ class DocumentForm(forms.Form):
         return upload
 
 
-class AppointmentForm(forms.Form):
+class AppointmentForm(Form):
     with_role = forms.ChoiceField(label=_("With"), choices=Appointment.With.choices)
     starts_at = forms.DateTimeField(
         label=_("Date and time"),
@@ -73,7 +74,7 @@ class AppointmentForm(forms.Form):
     )
 
 
-class NoteForm(forms.Form):
+class NoteForm(Form):
     text = forms.CharField(
         label=_("Note"),
         max_length=4000,
@@ -91,7 +92,7 @@ class NoteForm(forms.Form):
         self.fields["visibility"].initial = NoteVisibility.EMPLOYER
 
 
-class AdviceForm(forms.Form):
+class AdviceForm(Form):
     """The physician's advice for the employer: no diagnosis, no complaints."""
 
     limitations = forms.CharField(
@@ -114,7 +115,7 @@ class AdviceForm(forms.Form):
     )
 
 
-class MedicalNoteForm(forms.Form):
+class MedicalNoteForm(Form):
     text = forms.CharField(
         label=_("Medical note"),
         max_length=8000,

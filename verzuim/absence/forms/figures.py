@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from verzuim.absence.kpis import DEFAULT_PRESET, PRESETS, Period, Selection, preset_period
 from verzuim.absence.models import Department, Employee, Employer, Employment, UserScope
 from verzuim.absence.scope import SCOPE_ROLES, has_any_role
+from verzuim.core.forms import Form
 
 #: The longest period one may ask for (five years and a leap day).
 MAX_PERIOD_DAYS = 5 * 365 + 1
@@ -49,7 +50,7 @@ class DepartmentChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.employer.name})"
 
 
-class FigureFilterForm(forms.Form):
+class FigureFilterForm(Form):
     preset = forms.ChoiceField(
         label=_("Period"), choices=[("", _("Own dates (below)")), *PRESETS], required=False
     )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from verzuim.absence.importer.parse import MAX_FILE_BYTES, MAX_ROWS
 from verzuim.absence.models import Department, Employee, Employer
+from verzuim.core.forms import Form
 
 
 class DepartmentChoiceField(forms.ModelChoiceField):
@@ -20,7 +21,7 @@ class DepartmentChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.employer.name})"
 
 
-class EmployeeFilterForm(forms.Form):
+class EmployeeFilterForm(Form):
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -51,7 +52,7 @@ class EmployeeFilterForm(forms.Form):
         )
 
 
-class ImportForm(forms.Form):
+class ImportForm(Form):
     employer = forms.ModelChoiceField(
         label=_("Employer"),
         queryset=Employer.objects.none(),

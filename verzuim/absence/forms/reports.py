@@ -23,6 +23,7 @@ from verzuim.absence.models import (
     SickReport,
 )
 from verzuim.absence.poortwachter import SAMENTELLEN_GAP_DAYS
+from verzuim.core.forms import Form
 
 #: Shown with every free-text field an employer-side user fills in.
 NO_MEDICAL_INFORMATION = _(
@@ -64,7 +65,7 @@ def recent_closed_case(employee: Employee, today: date) -> Case | None:
     return None
 
 
-class SickReportForm(forms.Form):
+class SickReportForm(Form):
     first_sick_day = forms.DateField(label=_("First sick day"), widget=DateInput())
     classification = forms.ChoiceField(
         label=_("Classification"), choices=Classification.choices, initial=Classification.SICK
@@ -120,7 +121,7 @@ class SickReportForm(forms.Form):
         return data
 
 
-class RecoveryForm(forms.Form):
+class RecoveryForm(Form):
     FULL, PARTIAL = "full", "partial"
 
     kind = forms.ChoiceField(
@@ -179,7 +180,7 @@ def entry_label(mutation: Any) -> str:
     return f"{day} – {kind} ({mutation.incapacity}%)"
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(Form):
     entry = forms.TypedChoiceField(label=_("Entry to correct"), coerce=int)
     effective_date = forms.DateField(label=_("Correct date"), widget=DateInput())
     incapacity = forms.IntegerField(
@@ -210,7 +211,7 @@ class CorrectionForm(forms.Form):
         return self.entries[self.cleaned_data["entry"]]
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(Form):
     reason = forms.CharField(
         label=_("Why is this report withdrawn?"),
         max_length=300,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from verzuim.absence.models import CaseTask, Employer, TaskState
 from verzuim.absence.scope import uses_absence
+from verzuim.core.forms import Form
 
 PAGE_SIZE = 50
 #: "Due soon" horizon of the action list.
@@ -40,7 +41,7 @@ GROUP_CHOICES = [
 ]
 
 
-class WorklistFilterForm(forms.Form):
+class WorklistFilterForm(Form):
     group = forms.ChoiceField(label=_("Show"), choices=GROUP_CHOICES, required=False)
     role = forms.ChoiceField(label=_("Responsible"), choices=ROLE_CHOICES, required=False)
     employer = forms.ModelChoiceField(

@@ -11,6 +11,8 @@ from django.contrib.auth.password_validation import (
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from verzuim.core.forms import Form
+
 # Long passphrases are welcome; the cap only keeps hashing cheap for the server.
 PASSWORD_MAX_LENGTH = 4096
 
@@ -23,7 +25,7 @@ def minimum_password_length() -> int:
     return 0
 
 
-class InitialPasswordForm(forms.Form):
+class InitialPasswordForm(Form):
     new_password1 = forms.CharField(
         label=_("New password"),
         max_length=PASSWORD_MAX_LENGTH,

@@ -6,9 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from verzuim.accounts.activation.forms import InitialPasswordForm
+from verzuim.core.forms import Form
 
 
-class LoginNameRequestForm(forms.Form):
+class LoginNameRequestForm(Form):
     email = forms.EmailField(
         label=_("E-mail address"),
         max_length=254,
@@ -17,7 +18,7 @@ class LoginNameRequestForm(forms.Form):
     )
 
 
-class PasswordResetRequestForm(forms.Form):
+class PasswordResetRequestForm(Form):
     username = forms.CharField(
         label=_("Login name"),
         max_length=150,

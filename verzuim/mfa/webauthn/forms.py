@@ -3,10 +3,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from verzuim.core.forms import Form
 from verzuim.mfa.webauthn import rules
 
 
-class KeyNameForm(forms.Form):
+class KeyNameForm(Form):
     """The name a user gives a new key, so they can tell their keys apart. Never writes."""
 
     name = forms.CharField(

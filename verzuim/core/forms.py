@@ -1,0 +1,35 @@
+"""Base classes for every form of the portal: refused input is logged (ASVS V16.3.3).
+
+The log line names the form and the fields that were refused, never the values typed: they
+may be passwords, codes or health information. The request's reference code (added by the
+logging filter) ties the line to the request.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django import forms
+
+logger = logging.getLogger("verzuim.security.input")
+
+
+def _log_refused(form: forms.BaseForm) -> None:
+    if form.is_bound and form._errors:  # noqa: SLF001 - Django's own error store
+        logger.info(
+            "input refused: form=%s.%s fields=%s",
+            type(form).__module__, type(form).__qualname__,
+            ",".join(sorted(form._errors)) or "-",  # noqa: SLF001
+        )
+
+
+class Form(forms.Form):
+    def full_clean(self) -> None:
+        super().full_clean()
+        _log_refused(self)
+
+
+class ModelForm(forms.ModelForm):
+    def full_clean(self) -> None:
+        super().full_clean()
+        _log_refused(self)
