@@ -18,6 +18,15 @@ pytest_plugins = ["tests.browser_fixtures"]
 
 
 @pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the shared cache (Redis in the PostgreSQL lane): every
+    test starts with none, whatever earlier tests in this process or lane did."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _english_interface(settings):
     """Tests read the English source texts; tests/test_i18n.py checks the Dutch default."""
     settings.LANGUAGE_CODE = "en"

@@ -3,6 +3,7 @@
 from django.urls import URLPattern, path
 
 from verzuim.absence.views import cases, reports
+from verzuim.core import ratelimit as rl
 
 urlpatterns: list[URLPattern] = [
     path("medewerkers/<int:employee_pk>/ziekmelden/", reports.report_sick, name="report-sick"),
@@ -10,7 +11,11 @@ urlpatterns: list[URLPattern] = [
     path("ziekmeldingen/<int:pk>/correctie/", reports.report_correct, name="report-correct"),
     path("ziekmeldingen/<int:pk>/intrekken/", reports.report_withdraw, name="report-withdraw"),
     path("trajecten/<int:pk>/", cases.case_detail, name="case"),
-    path("trajecten/<int:pk>/documenten/nieuw/", cases.document_add, name="case-document-add"),
+    path(
+        "trajecten/<int:pk>/documenten/nieuw/",
+        rl.rate_limited(*rl.UPLOAD, methods=("POST",))(cases.document_add),
+        name="case-document-add",
+    ),
     path(
         "trajecten/<int:pk>/documenten/<int:document_pk>/",
         cases.document_download,

@@ -79,7 +79,7 @@ def _last_resort_html(reference: str) -> str:
     )
 
 
-def _error_page(
+def error_page(
     request: HttpRequest, status: int, title: str, text: str, error_type: str
 ) -> HttpResponse:
     reference = report_error(request, status, error_type)
@@ -107,20 +107,20 @@ def _type_name(exception: BaseException | None) -> str:
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error_page(request, 400, _("Invalid request"),
+    return error_page(request, 400, _("Invalid request"),
                        _("The request could not be processed. Go back and try again."),
                        _type_name(exception) or "BadRequest")
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error_page(request, 403, _("No access"),
+    return error_page(request, 403, _("No access"),
                        _("You do not have access to this page. If you think you should, "
                          "contact support and mention the reference code."),
                        _type_name(exception) or "PermissionDenied")
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error_page(request, 404, _("Page not found"),
+    return error_page(request, 404, _("Page not found"),
                        _("This page does not exist (any more). Check the address or go back "
                          "to the start page."),
                        _type_name(exception) or "Http404")
@@ -128,21 +128,21 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     # Django calls this while handling the exception, so it is still "current".
-    return _error_page(request, 500, _("Something went wrong"),
+    return error_page(request, 500, _("Something went wrong"),
                        _("An error occurred on our side. Try again in a moment; if it happens "
                          "again, contact support and mention the reference code."),
                        _type_name(sys.exc_info()[1]) or "ServerError")
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return _error_page(request, 403, _("The page had expired"),
+    return error_page(request, 403, _("The page had expired"),
                        _("For your security the form could not be sent: the page was open too "
                          "long or cookies are blocked. Go back, reload the page and try again."),
                        "CsrfFailure")
 
 
 def unknown_tenant(request: HttpRequest) -> HttpResponse:
-    return _error_page(request, 404, _("Unknown portal"),
+    return error_page(request, 404, _("Unknown portal"),
                        _("There is no portal at this address. Check the address in the e-mail "
                          "or letter you received."),
                        "UnknownTenant")

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from verzuim.core import ratelimit as rl
 from verzuim.help import manage_views, support_views, views
 
 app_name = "help"
@@ -7,8 +8,12 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("faq/", views.faq, name="faq"),
     path("manuals/<slug:slug>/", views.manual, name="manual"),
-    path("search/", views.search, name="search"),
-    path("contact/", support_views.contact, name="contact"),
+    path("search/", rl.rate_limited(*rl.SEARCH)(views.search), name="search"),
+    path(
+        "contact/",
+        rl.rate_limited(*rl.SUPPORT_FORM, methods=("POST",))(support_views.contact),
+        name="contact",
+    ),
     path("contact/sent/", support_views.contact_sent, name="contact-sent"),
     path("support-requests/", support_views.request_list, name="support-requests"),
     path("support-requests/<int:pk>/", support_views.request_detail, name="support-request"),

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from verzuim.core import ratelimit as rl
 from verzuim.support import access_views, views
 
 app_name = "support"
@@ -16,6 +17,10 @@ urlpatterns = [
     path("users/<int:pk>/deactivate/", views.deactivate, name="deactivate"),
     path("errors/", views.error_lookup, name="errors"),
     path("audit/", views.audit_log, name="audit"),
-    path("audit/export/", views.audit_export, name="audit-export"),
-    path("medewerkers/", access_views.employee_export, name="employee-export"),
+    path("audit/export/", rl.rate_limited(*rl.EXPORT)(views.audit_export), name="audit-export"),
+    path(
+        "medewerkers/",
+        rl.rate_limited(*rl.EXPORT, methods=("POST",))(access_views.employee_export),
+        name="employee-export",
+    ),
 ]
