@@ -163,7 +163,17 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "verzuim.accounts.password_rules.ContextWordsValidator"},
+    {"NAME": "verzuim.accounts.password_rules.BreachedPasswordValidator"},
 ]
+# Breached-password check by k-anonymity range query (verzuim/accounts/password_rules.py);
+# empty switches it off (the default outside production). Only five hex characters of the
+# password's SHA-1 leave the server.
+BREACHED_PASSWORDS_URL = env_str(
+    "VERZUIM_BREACHED_PASSWORDS_URL",
+    "https://api.pwnedpasswords.com/range/" if ENVIRONMENT == "production" else "",
+)
+BREACHED_PASSWORDS_TIMEOUT = env_int("VERZUIM_BREACHED_PASSWORDS_TIMEOUT", 3, minimum=1, maximum=10)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
