@@ -52,6 +52,14 @@ typecheck: install ## mypy on the application packages
 check-deploy: install ## manage.py check --deploy with the production settings of .env.example
 	@bash scripts/check-deploy.sh
 
+sbom: install ## Software bill of materials (CycloneDX JSON) of the installed packages: build/sbom.cdx.json
+	@mkdir -p build
+	@$(BIN)/cyclonedx-py environment --output-format JSON --output-file build/sbom.cdx.json $(BIN)/python
+	@echo "build/sbom.cdx.json"
+
+audit-deps: install ## Known vulnerabilities in the installed packages (needs the vulnerability service)
+	@bash scripts/audit-deps.sh
+
 migrations-check: install ## Fail when models and migrations disagree
 	@VERZUIM_ENVIRONMENT=test $(BIN)/python manage.py makemigrations --check --dry-run
 
@@ -70,7 +78,21 @@ bench: $(BENCH_STAMP) translations ## Benchmarks on PostgreSQL + Redis (~15 min)
 bench-smoke: $(BENCH_STAMP) translations ## Every benchmark at tiny sizes (~2 min); report to a temp file
 	@$(BIN)/python -m bench --smoke $(BENCH_ARGS)
 
+# The scanners get their own virtualenv: wapiti pins libraries (asgiref, cryptography) that
+# the portal's cannot take. Their versions come from the `scan` extra of pyproject.toml.
+SCAN_VENV := .venv-scan
+SCAN_STAMP := $(SCAN_VENV)/.installed
+
+$(SCAN_STAMP): $(STAMP) pyproject.toml
+	@test -x $(SCAN_VENV)/bin/python || $(PYTHON) -m venv $(SCAN_VENV)
+	@$(SCAN_VENV)/bin/python -m pip install --quiet --upgrade pip
+	@$(SCAN_VENV)/bin/python -m pip install --quiet $$($(BIN)/python scripts/security_scan.py --print-requirements)
+	@touch $(SCAN_STAMP)
+
+security-scan: $(SCAN_STAMP) translations ## wapiti + sqlmap on 127.0.0.1 (~10 min, SCAN_ARGS=--quick ~2 min); rewrites docs/security/scan-report.md
+	@$(BIN)/python scripts/security_scan.py $(SCAN_ARGS)
+
 ci: ## What CI runs
 	@bash .ci/run
 
-.PHONY: help install translations run prod-local bench bench-smoke test test-postgres coverage lint format typecheck check-deploy migrations-check messages ci
+.PHONY: help install translations run prod-local bench bench-smoke security-scan test test-postgres coverage lint format typecheck check-deploy sbom audit-deps migrations-check messages ci
