@@ -74,6 +74,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The header middlewares come early, so every response carries their headers, also the
+    # ones answered before the view (static files, TRACE, unknown host, session timeout).
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "verzuim.core.middleware.NoStoreMiddleware",
     "verzuim.core.middleware.RefuseTraceMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "verzuim.core.middleware.RequestContextMiddleware",
@@ -86,10 +91,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "verzuim.accounts.middleware.SessionTimeoutMiddleware",
     "verzuim.accounts.activation.middleware.ActivationMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
-    "verzuim.core.middleware.NoStoreMiddleware",
 ]
+# Flash messages: Django's storage, with the cookie named like every other (__Host- over HTTPS).
+MESSAGE_STORAGE = "verzuim.core.messages.PrefixedFallbackStorage"
 
 ROOT_URLCONF = "verzuim.urls"
 WSGI_APPLICATION = "verzuim.wsgi.application"

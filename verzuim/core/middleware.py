@@ -44,14 +44,15 @@ class RequestContextMiddleware:
 
 
 class NoStoreMiddleware:
-    """Pages may hold personal data: no browser or proxy may keep a copy."""
+    """Pages may hold personal data: no browser or proxy may keep a copy. Only the static
+    files themselves may be cached; an error page under /static/ is a page like any other."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not request.path.startswith("/static/"):
+        if not (request.path.startswith("/static/") and response.status_code < 400):
             response["Cache-Control"] = "no-store, max-age=0"
             response["Pragma"] = "no-cache"
         return response
