@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 DAILY_JOBS_HOUR = 6
 REMINDERS = "task_reminders"
 PURGE = "retention_purge"
+CLEAN_UP = "clean_up"
 
 
 def claim_day(name: str, day: date) -> bool:
@@ -59,6 +60,13 @@ def purge_expired_task(day: str | None = None) -> dict[str, int]:
     return {"cases": len(result.cases), "employees": len(result.employees)}
 
 
+@task(queue_name="default")
+def clean_up_task(day: str | None = None) -> dict[str, int]:
+    from verzuim.core.housekeeping import clean_up
+
+    return clean_up()
+
+
 def enqueue_daily_jobs() -> list[str]:
     """Enqueue today's reminders and purge if no worker did so yet; returns what was queued."""
     local = timezone.localtime()
@@ -66,7 +74,9 @@ def enqueue_daily_jobs() -> list[str]:
         return []
     today = local.date()
     queued: list[str] = []
-    for name, job in ((REMINDERS, send_task_reminders_task), (PURGE, purge_expired_task)):
+    jobs = ((REMINDERS, send_task_reminders_task), (PURGE, purge_expired_task),
+            (CLEAN_UP, clean_up_task))
+    for name, job in jobs:
         with transaction.atomic():  # the claim and the queued task stand or fall together
             if not claim_day(name, today):
                 continue
