@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -16,12 +17,14 @@ from verzuim.core.request import SYSTEM, Origin
 from verzuim.mfa import methods
 from verzuim.mfa.changes import record_security_change
 from verzuim.mfa.exceptions import CodeInvalid, CodeOutOfTime
-from verzuim.mfa.totp import rules
+from verzuim.mfa.totp import rules, sealing
 from verzuim.mfa.totp.models import TotpDevice
 
 # An unconfirmed app older than this is replaced by a new secret on the next visit.
 SETUP_MAX_AGE = timedelta(hours=1)
 NAME_MAX_LENGTH = 60
+
+logger = logging.getLogger(__name__)
 
 
 class TotpNotAllowed(Exception):
@@ -131,8 +134,8 @@ def verify_totp_code(user: User, code: str, origin: Origin) -> TotpDevice:
     if device is None:
         now = timezone.now()
         if user.tenant.allows(SecondFactor.TOTP) and any(
-            rules.near_miss(d.secret, code, now, d.last_used_step)
-            for d in confirmed_devices(user)
+            rules.near_miss(secret, code, now, d.last_used_step)
+            for d, secret in _openable(user)
         ):
             raise CodeOutOfTime()
         register_second_step_failure(user, origin, method=SecondFactor.TOTP)
@@ -140,20 +143,34 @@ def verify_totp_code(user: User, code: str, origin: Origin) -> TotpDevice:
     return device
 
 
+def _openable(user: User) -> list[tuple[TotpDevice, str]]:
+    """The user's confirmed apps with their secrets. An app whose secret no key opens (the
+    secret key was replaced without keeping the old one as a fallback) is left out: it can
+    match no code, and operators are told."""
+    found = []
+    for device in confirmed_devices(user):
+        try:
+            found.append((device, device.secret))
+        except sealing.SecretUnavailable:
+            logger.error("Authenticator app %s of user %s cannot be opened", device.pk, user.pk)
+    return found
+
+
 @transaction.atomic
 def _burn_matching_step(user: User, code: str, origin: Origin) -> TotpDevice | None:
     if not user.tenant.allows(SecondFactor.TOTP):
         return None
     now = timezone.now()
-    for device in confirmed_devices(user):
-        step = rules.matching_step(device.secret, code, now, device.last_used_step)
+    for device, secret in _openable(user):
+        step = rules.matching_step(secret, code, now, device.last_used_step)
         if step is None:
             continue
         # Two requests with the same code may both match; only one update can move the
-        # last used step past it.
-        if TotpDevice.objects.filter(pk=device.pk, last_used_step__lt=step).update(
-            last_used_step=step, last_used_at=now
-        ):
+        # last used step past it. A secret sealed under a previous key is re-sealed.
+        changes: dict[str, object] = {"last_used_step": step, "last_used_at": now}
+        if not sealing.is_current(device.sealed_secret):
+            changes["sealed_secret"] = sealing.seal(secret)
+        if TotpDevice.objects.filter(pk=device.pk, last_used_step__lt=step).update(**changes):
             device.last_used_step, device.last_used_at = step, now
             record(
                 Event.SECOND_FACTOR_OK,
