@@ -2,9 +2,10 @@
 
 The export holds the employee, their employment records, sick reports with the full
 mutation history, cases with tasks, appointments, notes, work ability advice, the list of
-documents (metadata only) and the audit events that mention them. Medical notes are
-included only when the exporting user is the occupational physician; otherwise the export
-says how many exist and that the bedrijfsarts provides the medical file.
+documents (metadata only; a medical document's name only for the physician) and the audit
+events that mention them. Medical notes are included only when the exporting user is the
+occupational physician; otherwise the export says how many exist and that the bedrijfsarts
+provides the medical file.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from verzuim.absence.models import (
     Case,
     CaseDocument,
+    Confidentiality,
     Employee,
     MedicalNote,
     SickReport,
@@ -196,7 +198,10 @@ def _cases(employee: Employee, exporter: Any) -> list[dict[str, Any]]:
                     {
                         "id": d.pk,
                         "type": d.get_kind_display(),
-                        "file_name": d.original_name,
+                        # A medical document's name is medical data: the physician's alone.
+                        "file_name": d.original_name
+                        if physician or d.confidentiality != Confidentiality.MEDICAL
+                        else None,
                         "content_type": d.content_type,
                         "size": d.size,
                         "who_may_read": d.get_confidentiality_display(),
