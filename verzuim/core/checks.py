@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -67,7 +68,7 @@ def production_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
     return errors
 
 
-def database_is_protected(database: dict[str, Any]) -> bool:
+def database_is_protected(database: Mapping[str, Any]) -> bool:
     """A PostgreSQL connection is local, or asks libpq for an encrypting ``sslmode``."""
     if database["ENGINE"] != "django.db.backends.postgresql" or _is_local(database.get("HOST", "")):
         return True

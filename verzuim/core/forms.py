@@ -15,11 +15,12 @@ logger = logging.getLogger("verzuim.security.input")
 
 
 def _log_refused(form: forms.BaseForm) -> None:
-    if form.is_bound and form._errors:  # noqa: SLF001 - Django's own error store
+    # After full_clean the errors are known; ``form.errors`` would not clean again.
+    errors = getattr(form, "_errors", None)
+    if form.is_bound and errors:
         logger.info(
             "input refused: form=%s.%s fields=%s",
-            type(form).__module__, type(form).__qualname__,
-            ",".join(sorted(form._errors)) or "-",  # noqa: SLF001
+            type(form).__module__, type(form).__qualname__, ",".join(sorted(errors)) or "-",
         )
 
 

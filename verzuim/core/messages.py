@@ -7,6 +7,8 @@ set by a sibling host (cookie tossing, ASVS 3.3.3). Used through MESSAGE_STORAGE
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.messages.storage.fallback import FallbackStorage
@@ -14,9 +16,9 @@ from django.contrib.messages.storage.session import SessionStorage
 
 
 class PrefixedCookieStorage(CookieStorage):
-    @property  # type: ignore[override]
-    def cookie_name(self) -> str:
-        return f"{getattr(settings, 'COOKIE_PREFIX', '')}messages"
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cookie_name = f"{getattr(settings, 'COOKIE_PREFIX', '')}messages"
 
 
 class PrefixedFallbackStorage(FallbackStorage):

@@ -17,14 +17,14 @@ from functools import wraps
 from typing import Any
 
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.translation import gettext as _
 
 from verzuim.core.request import client_ip
 from verzuim.core.timefmt import humanise_seconds
 
 logger = logging.getLogger(__name__)
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def rate_limited(*limits: Limit, methods: tuple[str, ...] | None = None) -> Call
 
     def decorate(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if methods is None or request.method in methods:
                 waits = [w for limit in limits if (w := retry_after(request, limit))]
                 if waits:

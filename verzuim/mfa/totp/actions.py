@@ -78,7 +78,10 @@ def start_totp_setup(user: User) -> TotpDevice:
     _check_allowed(user)
     _lock(user)
     TotpDevice.objects.filter(user=user, confirmed_at__isnull=True).delete()
-    return TotpDevice.objects.create(user=user, name=default_name(user), secret=rules.new_secret())
+    device = TotpDevice(user=user, name=default_name(user))
+    device.secret = rules.new_secret()
+    device.save()
+    return device
 
 
 @transaction.atomic
