@@ -105,7 +105,9 @@ def rebuild_cases(employee: Employee, *, today: date | None = None) -> list[Case
 
 def _retire(case_id: int, heir: Case | None) -> None:
     """Move what a vanished case holds to ``heir``; keep it if there is nowhere to go."""
-    orphan = Case.objects.filter(pk=case_id).first()
+    # Locked, so a dossier item being added right now either lands before this decision
+    # (and the case stays) or finds the case gone (verzuim/absence/actions/dossier.py).
+    orphan = Case.objects.select_for_update().filter(pk=case_id).first()
     if orphan is None:
         return
     if heir is None:

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +48,14 @@ class DocumentRejected(AbsenceError):
 
 class TaskNotOpen(AbsenceError):
     pass
+
+
+def _lock_case(case: Case) -> None:
+    """Hold the case while something is added to it: a case that is being retired at this
+    moment (``cases._retire``, after its last report was withdrawn) either sees the new item
+    and stays, or is gone, and then the user is told the case no longer exists."""
+    if not list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk")):
+        raise Http404(_("This case no longer exists."))
 
 
 def _tenant(case: Case) -> Any:
@@ -106,6 +115,7 @@ def add_document(
         )
     ext = filetypes.extension_of(original)
     with transaction.atomic():
+        _lock_case(case)
         document = CaseDocument(
             case=case,
             kind=kind,
@@ -153,6 +163,7 @@ def add_appointment(
     if with_role not in Appointment.With.values:
         raise AbsenceError(_("Choose with whom the appointment is."))
     with transaction.atomic():
+        _lock_case(case)
         appointment = Appointment.objects.create(
             case=case,
             with_role=with_role,
@@ -181,6 +192,7 @@ def add_note(
     if not text.strip():
         raise AbsenceError(_("Write the note."))
     with transaction.atomic():
+        _lock_case(case)
         note = CaseNote.objects.create(
             case=case, text=text.strip(), visibility=visibility, author=actor
         )
@@ -203,6 +215,7 @@ def add_advice(
     if incapacity is not None and not 0 <= incapacity <= 100:
         raise AbsenceError(_("Incapacity must be between 0 and 100 percent."))
     with transaction.atomic():
+        _lock_case(case)
         advice = WorkAbilityAdvice.objects.create(
             case=case,
             limitations=limitations.strip(),
@@ -220,6 +233,7 @@ def add_medical_note(*, case: Case, actor: Any, text: str, origin: Origin = SYST
     if not text.strip():
         raise AbsenceError(_("Write the note."))
     with transaction.atomic():
+        _lock_case(case)
         note = MedicalNote.objects.create(case=case, text=text.strip(), author=actor)
         _audit(Event.MEDICAL_NOTE_ADDED, case, actor, origin, note=note.pk)
     return note

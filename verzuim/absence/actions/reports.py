@@ -153,6 +153,15 @@ def report_sick(
     return report
 
 
+def _lock_report(report_pk: int) -> SickReport:
+    """Lock the person, then the report: the order ``report_sick`` uses too, so two changes
+    for one person (which both rebuild the person's cases) wait for each other instead of
+    deadlocking."""
+    employee_id = SickReport.objects.values_list("employee_id", flat=True).get(pk=report_pk)
+    list(Employee.objects.select_for_update().filter(pk=employee_id).values_list("pk"))
+    return SickReport.objects.select_for_update().get(pk=report_pk)
+
+
 def report_change(
     *, report: SickReport, actor: Any, on: date, incapacity: int, origin: Origin = SYSTEM
 ) -> SickReportMutation:
@@ -163,7 +172,7 @@ def report_change(
     if not 0 <= incapacity <= 100:
         raise InvalidReportChange(_("Incapacity must be between 0 and 100 percent."))
     with transaction.atomic():
-        report = SickReport.objects.select_for_update().get(pk=report.pk)
+        report = _lock_report(report.pk)
         if report.withdrawn or report.recovery_date is not None:
             raise InvalidReportChange(
                 _("This report is closed. If the employee is sick again, report them sick anew.")
@@ -216,7 +225,7 @@ def correct_mutation(
     if not reason.strip():
         raise InvalidReportChange(_("Say why the correction is needed."))
     with transaction.atomic():
-        report = SickReport.objects.select_for_update().get(pk=mutation.report_id)
+        report = _lock_report(mutation.report_id)
         current = effective_mutations(report)
         current_ids = {m.pk for m in current}
         if mutation.pk not in current_ids or mutation.kind == MutationKind.WITHDRAWN:
@@ -261,7 +270,7 @@ def withdraw_report(
     if not reason.strip():
         raise InvalidReportChange(_("Say why the report is withdrawn."))
     with transaction.atomic():
-        report = SickReport.objects.select_for_update().get(pk=report.pk)
+        report = _lock_report(report.pk)
         if report.withdrawn:
             raise InvalidReportChange(_("This report has already been withdrawn."))
         SickReportMutation.objects.create(
