@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -23,7 +24,11 @@ from verzuim.mfa.flow import start_second_step
 
 def safe_next(request: HttpRequest) -> str:
     """The ``next`` parameter, only when it points into this portal."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
+    try:
+        posted = request.POST.get("next")
+    except MultiPartParserError:  # a malformed form body (the view answers it on its own)
+        posted = None
+    target = posted or request.GET.get("next") or ""
     if (
         target
         and url_has_allowed_host_and_scheme(

@@ -594,3 +594,32 @@ def test_remove_the_last_factor_is_refused(fresh_client, hr_user, tenant):
     assert response["Location"] == SECURITY
     assert WebAuthnCredential.objects.filter(pk=credential.pk).exists()
     assert "only second step" in fresh_client.get(SECURITY).content.decode()
+
+
+#: A JSON body sent as multipart with a boundary it never uses: Django's form parser fails.
+BROKEN_MULTIPART = ('{"purpose": "reauth", "trust_device": ["' + "0" * 2600 + '"]}').encode()
+
+
+def test_a_malformed_form_body_gets_a_json_answer(stale_key_client):
+    """Found by the fuzzer: a JSON endpoint posted as a broken multipart form answered with
+    the HTML 400 page, because reading ``next`` parsed the body as a form."""
+    reply = stale_key_client.generic(
+        "POST", f"{AUTH_VERIFY}?next=/settings/security/phone/", BROKEN_MULTIPART,
+        content_type="multipart/form-data; boundary=xyz",
+    )
+    assert reply.status_code in (400, 403) and isinstance(reply.json(), dict)
+
+
+def test_a_malformed_form_body_before_the_password_step_gets_a_json_answer(
+    client, key_user, logged_in_client
+):
+    logged_in_client(key_user)
+    make_stale(client)
+    reply = client.generic(
+        "POST", f"{AUTH_VERIFY}?next=/settings/security/phone/", BROKEN_MULTIPART,
+        content_type="multipart/form-data; boundary=xyz",
+    )
+    assert reply.status_code == 403
+    assert reply.json() == {
+        "redirect": "/accounts/verify/again/?next=%2Fsettings%2Fsecurity%2Fphone%2F"
+    }
